@@ -2,7 +2,7 @@
 the cuSPARSELt path vs the float64 dense-masked reference, kept magnitude of the pruning rules, the MLP
 benchmark (dense vs 2:4, with the time split), and tiny-GPT TinyStories training (dense vs 2:4).
 
-Run on the device from the repo root:  PYTHONPATH=. python gpu/semi24_check.py [--no-train]
+Run on the device from the repo root:  PYTHONPATH=. python gpu/semi24_check.py [--no-rootcause --no-kept --no-split --no-graph --no-train]
 Writes $OUT/semi24_check.json and $OUT/semi24_bench.md; prints a short table last."""
 import os, sys, json, time, math, copy, warnings
 from pathlib import Path
@@ -12,37 +12,42 @@ from sparse_nb.core import *
 from sparse_nb import semi24 as S
 from sparse_nb.semi24 import SemiSparseLinear, tile_prune_24, tile_mask_24_ref, mask_24, kept_fraction, is_24
 
-T0 = time.time(); OUT = Path(os.environ.get('OUT', 'out')); OUT.mkdir(parents=True, exist_ok=True)
+T0 = time.time(); OUT = Path(os.environ.get('OUT', 'out'))
+SKIP = {a[5:] for a in sys.argv[1:] if a.startswith('--no-')}   # rootcause, kept, split, graph, train
+TAG = os.environ.get('SEMI24_TAG', ''); OUT.mkdir(parents=True, exist_ok=True)
 dev = torch.device('cuda'); bf16 = torch.bfloat16
 R = dict(env={**env_info(), 'cusparselt': torch.backends.cusparselt.version(), 'cc': torch.cuda.get_device_capability()})
 def log(*a): print(*a, flush=True)
-def save(): (OUT/'semi24_check.json').write_text(json.dumps(R, indent=1, default=str))
+def save(): (OUT/f'semi24_check{TAG}.json').write_text(json.dumps(R, indent=1, default=str))
 g = torch.Generator(dev).manual_seed(1234)
 def rnd(*s, std=1.0): return torch.randn(*s, device=dev, generator=g) * std
 
 # --- 1. why torchao's SemiSparseLinear trips `compressed_A.dim() == 2` -----------------------------------
 rc = {}
-w = rnd(512, 256); wm, m = tile_prune_24(w, bf16)
-packed, meta, packed_t, meta_t, bitmask = torch._sparse_semi_structured_tile(wm, algorithm='largest_abs_values_greedy', use_cutlass=False)
-rc['tile_packed_shape'] = list(packed.shape); rc['tile_packed_t_shape'] = list(packed_t.shape)
-rc['cslt_compress_shape'] = list(torch._cslt_compress(wm).shape)
-x = rnd(64, 256).to(bf16)
-try: torch._cslt_sparse_mm(packed, x.t()); rc['raw_1d'] = 'ok'
-except Exception as e: rc['raw_1d'] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
-try:  # torchao 0.18 SemiSparseLinear.forward, verbatim logic: subclass from the tile op, then F.linear on a 3-D input
-    sp = torch.sparse.SparseSemiStructuredTensorCUSPARSELT(wm.shape, packed=packed, meta=meta, packed_t=packed_t, meta_t=meta_t,
-        compressed_swizzled_bitmask=bitmask, requires_grad=False, fuse_transpose_cusparselt=True)
-    F.linear(x.view(4, 16, 256), sp); rc['torchao_pattern'] = 'ok'
-except Exception as e: rc['torchao_pattern'] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
-ref = x.double() @ wm.double().t()
-for route, (p, pt) in [('tile_view2d', S._pack_tile(wm)), ('cslt_compress', S._pack_compress(wm))]:
-    try:
-        y = torch._cslt_sparse_mm(p, x.t(), transpose_result=True)
-        gy = rnd(64, 512).to(bf16); gx = torch._cslt_sparse_mm(pt, gy.t(), transpose_result=True)
-        rc[route] = dict(fwd_rel_err=rel_err(y, ref), dx_rel_err=rel_err(gx, gy.double() @ wm.double()))
-    except Exception as e: rc[route] = f"{type(e).__name__}: {str(e)[:200]}"
-rc['pack_route'] = S.pack_route(dev); R['root_cause'] = rc; R['pack_route'] = rc['pack_route']; save()
-log('root cause:', json.dumps(rc, indent=1))
+if 'rootcause' in SKIP: R['pack_route'] = S.pack_route(dev)
+else:
+  rc = {}
+  w = rnd(512, 256); wm, m = tile_prune_24(w, bf16)
+  packed, meta, packed_t, meta_t, bitmask = torch._sparse_semi_structured_tile(wm, algorithm='largest_abs_values_greedy', use_cutlass=False)
+  rc['tile_packed_shape'] = list(packed.shape); rc['tile_packed_t_shape'] = list(packed_t.shape)
+  rc['cslt_compress_shape'] = list(torch._cslt_compress(wm).shape)
+  x = rnd(64, 256).to(bf16)
+  try: torch._cslt_sparse_mm(packed, x.t()); rc['raw_1d'] = 'ok'
+  except Exception as e: rc['raw_1d'] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+  try:  # torchao 0.18 SemiSparseLinear.forward, verbatim logic: subclass from the tile op, then F.linear on a 3-D input
+      sp = torch.sparse.SparseSemiStructuredTensorCUSPARSELT(wm.shape, packed=packed, meta=meta, packed_t=packed_t, meta_t=meta_t,
+          compressed_swizzled_bitmask=bitmask, requires_grad=False, fuse_transpose_cusparselt=True)
+      F.linear(x.view(4, 16, 256), sp); rc['torchao_pattern'] = 'ok'
+  except Exception as e: rc['torchao_pattern'] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+  ref = x.double() @ wm.double().t()
+  for route, (p, pt) in [('tile_view2d', S._pack_tile(wm)), ('cslt_compress', S._pack_compress(wm))]:
+      try:
+          y = torch._cslt_sparse_mm(p, x.t(), transpose_result=True)
+          gy = rnd(64, 512).to(bf16); gx = torch._cslt_sparse_mm(pt, gy.t(), transpose_result=True)
+          rc[route] = dict(fwd_rel_err=rel_err(y, ref), dx_rel_err=rel_err(gx, gy.double() @ wm.double()))
+      except Exception as e: rc[route] = f"{type(e).__name__}: {str(e)[:200]}"
+  rc['pack_route'] = S.pack_route(dev); R['root_cause'] = rc; R['pack_route'] = rc['pack_route']; save()
+  log('root cause:', json.dumps(rc, indent=1))
 
 # --- 2. correctness: Triton mask vs torch reference; layer vs float64 dense-masked reference --------------
 mk = []
@@ -88,13 +93,22 @@ def kept_rows(name, w):
         try: mg = greedy_mask(w, algo); row[key] = kept_fraction(w, mg); row[key + '_nnz_frac'] = mg.float().mean().item()
         except Exception as e: row[key] = f"{type(e).__name__}: {str(e)[:120]}"
     return row
-R['kept_fraction'] = [kept_rows('random normal', rnd(3072, 768)), kept_rows('random uniform', torch.rand(3072, 768, device=dev, generator=g) - .5)]
+R['kept_fraction'] = [] if 'kept' in SKIP else [kept_rows('random normal', rnd(3072, 768)), kept_rows('random uniform', torch.rand(3072, 768, device=dev, generator=g) - .5)]
 for r in R['kept_fraction']: log('kept:', r)
 save()
 
 # --- 4. MLP benchmark: FC1 -> relu^2 -> FC2, fwd+bwd, 16k tokens, fp32 master weights under bf16 autocast -----
 N = 16384
 def timed(fn, rep=50): r = bench(fn, warmup=10, rep=rep); return dict(ms=r['ms'], p20=r['p20'], p80=r['p80'])
+def graphed(step):   # capture one whole fwd+bwd step (prune/pack included when the step does them) in a CUDA graph
+    for _ in range(3): step()
+    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for _ in range(3): step()
+    torch.cuda.current_stream().wait_stream(s)
+    gr = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(gr): step()
+    return gr
 bench_rows, split_rows = [], []
 for d, h in [(768, 3072), (2048, 8192)]:
     case = f"mlp d={d} h={h} N={N}"
@@ -105,7 +119,7 @@ for d, h in [(768, 3072), (2048, 8192)]:
         def fn():
             for p in ps: p.grad = None
             if reset: f1.post_step(); f2.post_step()
-            with torch.autocast('cuda', dtype=bf16): y = f2(F.relu(f1(x)).square())
+            with torch.autocast('cuda', dtype=bf16, cache_enabled=False): y = f2(F.relu(f1(x)).square())
             y.backward(gy)
         return fn
     def semi(static): return (SemiSparseLinear.from_dense(copy.deepcopy(dense1), static), SemiSparseLinear.from_dense(copy.deepcopy(dense2), static))
@@ -113,10 +127,17 @@ for d, h in [(768, 3072), (2048, 8192)]:
                 ('2:4 dynamic: prune+pack every step', mk_step(*semi(False), True)),
                 ('2:4 static mask: pack every step', mk_step(*semi(True), True)),
                 ('2:4 cached pack: matmuls only (frozen W / micro-steps)', mk_step(*semi(False), False))]
-    base = None
+    base = gbase = None
     for name, fn in variants:
         t = timed(fn); base = base or t['ms']
         bench_rows.append(dict(case=case, variant=name, **t, speedup_vs_dense=base / t['ms'])); log(bench_rows[-1])
+    if 'graph' not in SKIP:
+        for name, fn in variants:   # same steps replayed from CUDA graphs: no per-call host overhead
+            try:
+                gr = graphed(fn); t = timed(gr.replay); gbase = gbase or t['ms']; del gr
+                bench_rows.append(dict(case=case, variant=name + ' [CUDA graph]', **t, speedup_vs_dense=gbase / t['ms']))
+            except Exception as e: bench_rows.append(dict(case=case, variant=name + ' [CUDA graph]', ms=float('nan'), p20=float('nan'), p80=float('nan'), speedup_vs_dense=float('nan'), error=f"{type(e).__name__}: {str(e)[:160]}"))
+            log(bench_rows[-1]); torch.cuda.synchronize()
     # the split, per MLP (both linears), bf16 tensors
     xb, hb, gh = x.detach().to(bf16), rnd(N, h).to(bf16), rnd(N, h).to(bf16)
     w1, w2 = dense1.weight.detach(), dense2.weight.detach()
@@ -132,12 +153,12 @@ for d, h in [(768, 3072), (2048, 8192)]:
         ('prune+pack: torch greedy tile op alone, both W', lambda: (torch._sparse_semi_structured_tile(w1b, algorithm='largest_abs_values_greedy', use_cutlass=False),
                                                                    torch._sparse_semi_structured_tile(w2b, algorithm='largest_abs_values_greedy', use_cutlass=False)), 0),
         ('fwd dense: x W1t, h W2t', lambda: (F.linear(xb, w1b), F.linear(hb, w2b)), 2 * fl),
-        ('fwd 2:4 cuSPARSELt', lambda: (torch._cslt_sparse_mm(c1[0], xb.t(), transpose_result=True), torch._cslt_sparse_mm(c2[0], hb.t(), transpose_result=True)), 2 * fl),
+        ('fwd 2:4 cuSPARSELt (B = contiguous xT, as the layer)', lambda: (torch._cslt_sparse_mm(c1[0], xb.t().contiguous(), transpose_result=True), torch._cslt_sparse_mm(c2[0], hb.t().contiguous(), transpose_result=True)), 2 * fl),
         ('dx dense: gh W1, gy W2', lambda: (gh @ w1b, gy @ w2b), 2 * fl),
-        ('dx 2:4 cuSPARSELt', lambda: (torch._cslt_sparse_mm(c1[1], gh.t(), transpose_result=True), torch._cslt_sparse_mm(c2[1], gy.t(), transpose_result=True)), 2 * fl),
+        ('dx 2:4 cuSPARSELt (B = contiguous gyT, as the layer)', lambda: (torch._cslt_sparse_mm(c1[1], gh.t().contiguous(), transpose_result=True), torch._cslt_sparse_mm(c2[1], gy.t().contiguous(), transpose_result=True)), 2 * fl),
         ('dW dense (both paths): ghT x, gyT h', lambda: (gh.t() @ xb, gy.t() @ hb), 2 * fl),
         ('relu^2 fwd+bwd elementwise (both paths)', lambda: (F.relu(hb).square(), 2 * F.relu(hb) * gh), 0)]
-    for name, fn, flops in parts:
+    for name, fn, flops in ([] if 'split' in SKIP else parts):
         try: t = timed(fn)
         except Exception as e: t = dict(ms=float('nan'), error=f"{type(e).__name__}: {str(e)[:120]}")
         split_rows.append(dict(case=case, part=name, **t, tflops=flops / t['ms'] / 1e9 if flops and t['ms'] == t['ms'] else None)); log(split_rows[-1])
@@ -145,7 +166,7 @@ for d, h in [(768, 3072), (2048, 8192)]:
 R['bench'], R['bench_split'] = bench_rows, split_rows; save()
 
 # --- 5. training quality: tiny GPT on TinyStories, dense (2 seeds) vs 2:4 (2 seeds) -----------------------
-if '--no-train' not in sys.argv:
+if 'train' not in SKIP:
     try:
         from sparse_nb.train import TrainConfig, train, build_model, model_config
         from sparse_nb.data import TokenData
@@ -177,7 +198,7 @@ md = [f"# semi24 on {R['env']['device']} (torch {R['env']['torch']}, cuSPARSELt 
 md += [f"| {r['case']} | {r['variant']} | {r['ms']:.3f} ({r['p20']:.3f}-{r['p80']:.3f}) | {r['speedup_vs_dense']:.2f}x |" for r in bench_rows]
 md += ['', '| case | part | ms | TFLOP/s |', '|---|---|---|---|']
 md += [f"| {r['case']} | {r['part']} | {r['ms']:.3f} | {r['tflops'] or 0:.0f} |" for r in split_rows]
-(OUT/'semi24_bench.md').write_text('\n'.join(md) + '\n')
+(OUT/f'semi24_bench{TAG}.md').write_text('\n'.join(md) + '\n')
 log('\n'.join(md))
 log('correctness ok:', all(r['ok'] for r in R['correctness']), [round(max(r['y'], r['grad_x'], r['grad_w'], r['grad_b']), 5) for r in R['correctness']])
 if isinstance(R.get('train'), dict): log('train:', {k: R['train'][k] for k in ('dense_seed_gap', 'delta_same_seed', 'delta_mean')},
