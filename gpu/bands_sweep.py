@@ -1,0 +1,151 @@
+"""Band-width study on one GPU: every run is its own process, all running at once.
+
+Usage on the device (repo root, pre-tokenised TinyStories sample in .gpu_data/bands/, fastcore wheel carried):
+    PYTHONPATH=.:/tmp/site python gpu/bands_sweep.py --out $OUT --budget 380 --commit abc1234
+
+1. checks `BandedLinear` on the GPU against a float64 CPU reference (forward + grads, fp32 and bf16 autocast)
+   and that out-of-band weights stay exactly 0 under fused AdamW with weight decay;
+2. launches the study (reference settings: C=128 L=4 NH=4, 16x256 tokens, constant lr 3e-4, 5000 steps,
+   val every 500 on 20 batches) as concurrent processes on the one GPU, each stopping cleanly at the deadline;
+3. merges the result rows into $OUT/bands_sweep.jsonl (+ .partial.jsonl for runs cut by the deadline),
+   writes $OUT/bands_sweep.md with the tables, and prints the final-loss table last.
+"""
+import os, sys, json, time, argparse, subprocess
+from pathlib import Path
+import numpy as np
+import torch
+
+DRY = os.environ.get('BANDS_DRY') == '1'  # plumbing test on CPU: tiny steps, few jobs
+MAIN = 20 if DRY else 5000      # the reference schedule
+BUDGET1 = 10 if DRY else 500    # one-epoch budget: 500 x 16 x 256 = 2.05M tokens ~ 0.985 epochs of the 2.08M-token sample
+
+def jobs():
+    "One list of runs per process: 13 long runs alone, the six short one-epoch runs together"
+    from sparse_nb.bands import band_runs
+    long = [[dict(r, seed=0, steps=MAIN)] for r in band_runs()]
+    long += [[dict(run='baseline', fc1_bw=0, fc2_bw=0, seed=1, steps=MAIN)],
+             [dict(run='fc2-256', fc1_bw=0, fc2_bw=256, seed=1, steps=MAIN)],
+             [dict(run='fc2-256-refinit', fc1_bw=0, fc2_bw=256, rescale=False, seed=0, steps=MAIN, extra=True)]]
+    short = [dict(run=n, fc1_bw=a, fc2_bw=b, seed=s, steps=BUDGET1, schedule='cosine')
+             for s in (0, 1) for n, a, b in (('baseline', 0, 0), ('fc2-256', 0, 256), ('fc1-256', 256, 0))]
+    return (long[:2] + long[-1:] + [short[:2]]) if DRY else long + [short]
+
+def _last_step(f):
+    try:
+        with open(f, 'rb') as fh:
+            fh.seek(0, 2); fh.seek(max(0, fh.tell() - 400)); tail = fh.read().decode(errors='ignore').splitlines()
+        return json.loads(tail[-1])['step'] if tail else 0
+    except Exception: return 0
+
+def load_tokens(folder):
+    from sparse_nb.data import TokenData
+    f = Path(folder)
+    return TokenData(np.fromfile(f/'tinystories_train.bin', dtype=np.uint16), np.fromfile(f/'tinystories_val.bin', dtype=np.uint16), 'tinystories')
+
+def child(spec, work, deadline, commit):
+    torch.set_num_threads(1)
+    from sparse_nb.bands import band_run, REF_TRAIN, _Deadline
+    from sparse_nb.train import TrainConfig
+    from sparse_nb.core import env_info
+    data = load_tokens(spec['data'])
+    for r in spec['runs']:
+        kw = {**REF_TRAIN, 'progress': False, 'device': 'cuda', 'seed': r['seed'], 'steps': r['steps']}
+        if DRY: kw.update(device='cpu', eval_every=10, eval_iters=2, batch_size=2, seq_len=64)
+        if r.get('schedule') == 'cosine':  # the one-epoch budget with the library's schedule: 5% warmup, cosine to lr/10
+            kw.update(warmup=-1, min_lr=0.0, eval_every=5 if DRY else 50)
+        prog, stop = Path(work)/f"progress_{spec['k']}.jsonl", Path(work)/f"stop_{spec['k']}"
+        kw['log_file'] = str(Path(work)/f"trainlog_{spec['k']}.jsonl")
+        def on_eval(step, m, r=r):
+            with open(prog, 'a') as f: f.write(json.dumps(dict(run=r['run'], seed=r['seed'], steps=r['steps'], step=step, val=m['val_loss'])) + '\n')
+            if stop.exists(): raise _Deadline()  # the parent gave this run's GPU share to the required runs
+        row = band_run(r['run'], r['fc1_bw'], r['fc2_bw'], data, TrainConfig(**kw), rescale=r.get('rescale', True),
+                       deadline=deadline, on_eval=on_eval)
+        row = {**row, **env_info(), 'schedule': r.get('schedule', 'constant'), 'commit': commit, 'concurrent_procs': spec['n']}
+        with open(Path(work)/f"rows_{spec['k']}.jsonl", 'a') as f: f.write(json.dumps(row) + '\n')
+
+def check_layer():
+    "BandedLinear on the GPU vs float64 CPU reference, and exact zeros under fused AdamW"
+    from sparse_nb.bands import BandedLinear
+    from sparse_nb.core import rel_err, TOLS
+    out = []
+    g = torch.Generator().manual_seed(0)
+    for dt in (torch.float32, torch.bfloat16):
+        torch.manual_seed(1); l = BandedLinear(512, 128, 256, std=0.02).cuda()
+        x = torch.randn(64, 256, 512, generator=g).cuda().requires_grad_()
+        with torch.autocast('cuda', dtype=torch.bfloat16, enabled=dt == torch.bfloat16): y = l(x)
+        dy = torch.randn(y.shape, generator=g).cuda(); (y.float() * dy).sum().backward()
+        W = (l.weight.detach().double().cpu() * l.mask.cpu()).requires_grad_(); xr = x.detach().double().cpu().requires_grad_()
+        yr = xr @ W.T + l.bias.detach().double().cpu(); (yr * dy.double().cpu()).sum().backward()
+        errs = dict(y=rel_err(y, yr), dx=rel_err(x.grad, xr.grad), dW=rel_err(l.weight.grad, W.grad * l.mask.cpu()))
+        oob_grad = l.weight.grad[~l.mask].abs().max().item()
+        ok = all(e <= TOLS[dt] for e in errs.values()) and oob_grad == 0
+        out.append(dict(check=f'BandedLinear 512->128 bw256 {str(dt)[6:]}', **{k: f'{v:.2e}' for k, v in errs.items()}, oob_grad=oob_grad, ok=ok))
+    torch.manual_seed(2); l = BandedLinear(128, 512, 256, std=0.02).cuda()
+    opt = torch.optim.AdamW(l.parameters(), lr=1e-2, weight_decay=0.1, fused=True)
+    x, t = torch.randn(256, 128, device='cuda'), torch.randn(256, 512, device='cuda')
+    for _ in range(500):
+        with torch.autocast('cuda', dtype=torch.bfloat16): loss = torch.nn.functional.mse_loss(l(x).float(), t)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    oob = l.weight[~l.mask].abs().max().item()
+    out.append(dict(check='500 fused AdamW steps, wd 0.1, bf16 autocast, no post_step', oob_max=oob, ok=oob == 0.0))
+    return out
+
+def summary(rows, partial, checks, dev, wall):
+    from sparse_nb.bands import sweep_val_table, sweep_final_table
+    s = [f"# Band-width study on {dev}", '', f"torch {torch.__version__}, {len(rows)} complete runs, {len(partial)} cut by the deadline, wall {wall:.0f} s", '',
+         '## GPU checks', '', *[json.dumps(c) for c in checks], '']
+    main = [r for r in rows if r['steps'] == MAIN]
+    if main:
+        s += [f'## Validation loss per checkpoint ({MAIN} steps, seed 0)', '', sweep_val_table(main, MAIN, 0), '',
+              '## Final validation loss', '', sweep_final_table(main, MAIN), '']
+    one = [r for r in rows if r['steps'] == BUDGET1]
+    if one:
+        s += [f'## One-epoch budget ({BUDGET1} steps, warmup + cosine)', '', sweep_final_table(one, BUDGET1, early=None), '']
+    if partial: s += ['## Partial runs', '', *[f"{r['run']} seed {r['seed']}: {r['steps_done']} steps, last val {r['final_val']}" for r in partial]]
+    return '\n'.join(s)
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', default='out'); ap.add_argument('--budget', type=float, default=380)
+    ap.add_argument('--data', default='.gpu_data/bands'); ap.add_argument('--commit', default='unknown')
+    ap.add_argument('--child', default=None); ap.add_argument('--work', default='/tmp/bands_work'); ap.add_argument('--deadline', type=float, default=0)
+    a = ap.parse_args()
+    if a.child: child(json.loads(a.child), a.work, a.deadline, a.commit); sys.exit()
+    t0 = time.time(); out, work = Path(a.out), Path(a.work); out.mkdir(parents=True, exist_ok=True); work.mkdir(parents=True, exist_ok=True)
+    dev = 'cpu (dry run)' if DRY else torch.cuda.get_device_name()
+    checks = [] if DRY else check_layer()
+    for c in checks: print(c, flush=True)
+    js = jobs(); deadline = t0 + a.budget
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1'}
+    procs = [subprocess.Popen([sys.executable, __file__, '--child', json.dumps(dict(k=k, n=len(js), runs=j, data=a.data)), '--work', str(work),
+                               '--deadline', str(deadline), '--commit', a.commit],
+                              stdout=open(work/f'log_{k}.txt', 'w'), stderr=subprocess.STDOUT, env=env) for k, j in enumerate(js)]
+    print(f"{len(procs)} processes started at {time.time() - t0:.0f}s; deadline in {deadline - time.time():.0f}s", flush=True)
+    core = [k for k, j in enumerate(js) if len(j) == 1 and not j[0].get('extra')]; extras = [k for k, j in enumerate(js) if j[0].get('extra')]
+    prev, tprev = {k: 0 for k in range(len(js))}, time.time()
+    while any(p.poll() is None for p in procs) and time.time() < deadline + 25:
+        time.sleep(2 if DRY else 30)
+        last = {}
+        for f in work.glob('progress_*.jsonl'):
+            for l in f.read_text().splitlines(): r = json.loads(l); last[(r['run'], r['seed'], r['steps'])] = (r['step'], r['val'])
+        print(f"[{time.time() - t0:4.0f}s] " + ', '.join(f"{k[0]}/s{k[1]}{'' if k[2] == MAIN else '/' + str(k[2])}@{v[0]}:{v[1]:.3f}"
+                                                   for k, v in sorted(last.items())), flush=True)
+        now, steps = time.time(), {k: _last_step(work/f'trainlog_{k}.jsonl') for k in range(len(js))}
+        rates = [(steps[k] - prev[k]) / (now - tprev) for k in core if procs[k].poll() is None and steps[k] > prev[k] > 0]
+        if rates and time.time() - t0 > 70:
+            eta = now + (MAIN - min(steps[k] for k in core if procs[k].poll() is None)) / min(rates)
+            print(f"       core runs: slowest at step {min(steps[k] for k in core)}, {min(rates):.1f} steps/s, projected end {eta - t0:.0f}s (deadline {deadline - t0:.0f}s)", flush=True)
+            for k in extras:
+                if eta > deadline - 5 and procs[k].poll() is None and not (work/f'stop_{k}').exists():
+                    (work/f'stop_{k}').touch(); print(f"       stopping extra run {js[k][0]['run']} to give its share to the required runs", flush=True); break
+        prev, tprev = steps, now
+    for p in procs:
+        if p.poll() is None: p.kill()
+    rows = [json.loads(l) for f in sorted(work.glob('rows_*.jsonl')) for l in f.read_text().splitlines()]
+    done, part = [r for r in rows if r['complete']], [r for r in rows if not r['complete']]
+    for r in rows: r.update(gpu_checks_ok=all(c['ok'] for c in checks))
+    (out/'bands_sweep.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in done))
+    if part: (out/'bands_sweep.partial.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in part))
+    (out/'bands_sweep_logs.txt').write_text('\n'.join(f"== log_{k}\n" + (work/f'log_{k}.txt').read_text()[-3000:] for k in range(len(procs))))
+    md = summary(done, part, checks, dev, time.time() - t0); (out/'bands_sweep.md').write_text(md)
+    print(md[md.find('## Final'):] if '## Final' in md else md)
