@@ -17,7 +17,8 @@ from sparse_nb import blockell_triton as bt
 p = argparse.ArgumentParser()
 p.add_argument('--out', default='.gpu_out')
 p.add_argument('--tokens', type=int, default=16384)
-p.add_argument('--shapes', default='768x3072,3072x768,2048x8192')
+p.add_argument('--shapes', default='2048x8192,768x3072,3072x768')
+p.add_argument('--deadline', type=float, default=1e9, help='seconds after which remaining timings are skipped')
 p.add_argument('--densities', default='0.5,0.25,0.125')
 p.add_argument('--blocks', default='128,64')
 p.add_argument('--skip-checks', action='store_true')
@@ -180,6 +181,7 @@ def bench():
         del yd, W
         for d in dens:
             for B in blocks:
+                if time.time() - T0 > args.deadline: log(f'  deadline: skipping {shape} d={d} B={B}'); continue
                 w = BlockELL.random(OUT, IN, B, d, std=0.02, generator=torch.Generator().manual_seed(1), dtype=dt, device=dev)
                 if abs(w.density - d) > 1e-6: log(f'  skip B={B} d={d}: K/C = {w.density}'); continue
                 v = w.values.requires_grad_()
