@@ -17,6 +17,8 @@ ap.add_argument('--out', default=os.environ.get('OUT', 'gpu_out'))
 ap.add_argument('--smoke', action='store_true', help='tiny shapes on CPU (Triton interpreter), to test this script')
 ap.add_argument('--study-steps', type=int, default=600)
 ap.add_argument('--data', default='.gpu_data/router')
+ap.add_argument('--commit', default='', help='commit of the checkout (the device copy has no .git)')
+ap.add_argument('--skip', default='', help="comma list of sections to skip: batch, study")
 args = ap.parse_args()
 OUT = Path(args.out); OUT.mkdir(parents=True, exist_ok=True)
 from sparse_nb.core import env_info, rel_err, TOLS, bench
@@ -35,6 +37,8 @@ BF = torch.float32 if SMOKE else torch.bfloat16          # the interpreter has n
 L = 2 if SMOKE else 8                                    # layers in the decode stack
 TB = 64 if SMOKE else 16384                              # training-batch tokens
 env = env_info()
+if args.commit: env['commit'] = args.commit
+SKIP = set(filter(None, args.skip.split(',')))
 if not SMOKE:
     p = torch.cuda.get_device_properties(0)
     env.update(sm_count=p.multi_processor_count, l2_mb=getattr(p, 'L2_cache_size', 0) / 2**20, cuda=torch.version.cuda)
@@ -175,49 +179,52 @@ save()
 del layers, dense; graphed.keep.clear(); torch.cuda.empty_cache() if not SMOKE else None
 
 # ---------------------------------------------------------------- training-batch timing
-log(f'{TB}-token batch timings')
-torch.manual_seed(0)
-xb = torch.randn(TB, D, device=dev, dtype=BF)
-dy = torch.randn(TB, D, device=dev, dtype=BF)
-wgu = (torch.randn(2 * H, D, device=dev, dtype=BF) * 0.02).requires_grad_()
-wd = (torch.randn(D, H, device=dev, dtype=BF) * 0.02).requires_grad_()
-fb = RoutedFFN(D, H, BS, K).to(dev).to(BF)
-dense_flops = 2 * TB * D * 3 * H
-routed_flops = 2 * TB * (D * 128 + 128 * NB) + dense_flops * K // NB
-def fwd_routed(impl, ste='full'):
-    def run(): fb.impl, fb.ste = impl, ste; return fb(xb)
-    return run
-fwd = [('dense', 'dense SwiGLU', lambda: dense_ffn(xb, wgu, wd), dense_flops),
-       ('routed', 'routed ref (dense mask-and-multiply)', fwd_routed('ref'), routed_flops),
-       ('routed', 'routed grouped (grouped gate/up + dense down)', fwd_routed('grouped'), routed_flops)]
-for kind, name, fn, fl in fwd:
-    for mode in ('forward', 'forward+backward'):
-        variants_b = [('full',), ('selected',)] if (kind == 'routed' and mode != 'forward') else [('full',)]
-        for (ste,) in variants_b:
-            try:
-                if mode == 'forward':
-                    with torch.no_grad(): t = timed(fn)
-                else:
-                    def step(fn=fn, ste=ste):
-                        if kind == 'routed': fb.ste = ste
-                        y = fn(); y.backward(dy)
-                    t = timed(step, grad_to_none=[wgu, wd] + list(fb.parameters()))
-                fl_m = fl * (1 if mode == 'forward' else 3)
-                result['rows'].append(dict(case=f'batch{TB}', mode=mode, kind=kind, variant=name + (f', ste={ste}' if kind == 'routed' and mode != 'forward' else ''),
-                                           tokens=TB, **t, dense_equiv_tflops=(dense_flops * (1 if mode == 'forward' else 3)) / t['ms'] / 1e9,
-                                           active_tflops=fl_m / t['ms'] / 1e9))
-            except Exception as e:
-                result['rows'].append(dict(case=f'batch{TB}', mode=mode, kind=kind, variant=name, error=f"{type(e).__name__}: {e}"[:300]))
-                log('  FAILED', mode, name, e)
-for mode in ('forward', 'forward+backward'):
-    dn = next(r for r in result['rows'] if r['case'] == f'batch{TB}' and r['mode'] == mode and r['kind'] == 'dense')
-    for r in result['rows']:
-        if r['case'] == f'batch{TB}' and r['mode'] == mode and 'ms' in r:
-            r['vs_dense'] = dn['ms'] / r['ms']
-            log(f"  {mode:16s} {r['variant']:62s} {r['ms'] * 1e3:9.1f} µs  {r['vs_dense']:.2f}× vs dense")
-save()
-del xb, dy, wgu, wd, fb
-if not SMOKE: torch.cuda.empty_cache()
+def batch_section():
+  log(f'{TB}-token batch timings')
+  torch.manual_seed(0)
+  xb = torch.randn(TB, D, device=dev, dtype=BF)
+  dy = torch.randn(TB, D, device=dev, dtype=BF)
+  wgu = (torch.randn(2 * H, D, device=dev, dtype=BF) * 0.02).requires_grad_()
+  wd = (torch.randn(D, H, device=dev, dtype=BF) * 0.02).requires_grad_()
+  fb = RoutedFFN(D, H, BS, K).to(dev).to(BF)
+  dense_flops = 2 * TB * D * 3 * H
+  routed_flops = 2 * TB * (D * 128 + 128 * NB) + dense_flops * K // NB
+  def fwd_routed(impl, ste='full'):
+      def run(): fb.impl, fb.ste = impl, ste; return fb(xb)
+      return run
+  fwd = [('dense', 'dense SwiGLU', lambda: dense_ffn(xb, wgu, wd), dense_flops),
+         ('routed', 'routed ref (dense mask-and-multiply)', fwd_routed('ref'), routed_flops),
+         ('routed', 'routed grouped (grouped gate/up + dense down)', fwd_routed('grouped'), routed_flops)]
+  for kind, name, fn, fl in fwd:
+      for mode in ('forward', 'forward+backward'):
+          variants_b = [('full',), ('selected',)] if (kind == 'routed' and mode != 'forward') else [('full',)]
+          for (ste,) in variants_b:
+              try:
+                  if mode == 'forward':
+                      with torch.no_grad(): t = timed(fn)
+                  else:
+                      def step(fn=fn, ste=ste):
+                          if kind == 'routed': fb.ste = ste
+                          y = fn(); y.backward(dy)
+                      t = timed(step, grad_to_none=[wgu, wd] + list(fb.parameters()))
+                  fl_m = fl * (1 if mode == 'forward' else 3)
+                  result['rows'].append(dict(case=f'batch{TB}', mode=mode, kind=kind, variant=name + (f', ste={ste}' if kind == 'routed' and mode != 'forward' else ''),
+                                             tokens=TB, **t, dense_equiv_tflops=(dense_flops * (1 if mode == 'forward' else 3)) / t['ms'] / 1e9,
+                                             active_tflops=fl_m / t['ms'] / 1e9))
+              except Exception as e:
+                  result['rows'].append(dict(case=f'batch{TB}', mode=mode, kind=kind, variant=name, error=f"{type(e).__name__}: {e}"[:300]))
+                  log('  FAILED', mode, name, e)
+  for mode in ('forward', 'forward+backward'):
+      dn = next(r for r in result['rows'] if r['case'] == f'batch{TB}' and r['mode'] == mode and r['kind'] == 'dense')
+      for r in result['rows']:
+          if r['case'] == f'batch{TB}' and r['mode'] == mode and 'ms' in r:
+              r['vs_dense'] = dn['ms'] / r['ms']
+              log(f"  {mode:16s} {r['variant']:62s} {r['ms'] * 1e3:9.1f} µs  {r['vs_dense']:.2f}× vs dense")
+  save()
+  del xb, dy, wgu, wd, fb
+  if not SMOKE: torch.cuda.empty_cache()
+
+if 'batch' not in SKIP: batch_section()
 
 # ---------------------------------------------------------------- markdown
 def md_table():
@@ -233,23 +240,24 @@ def md_table():
 (OUT / 'router_bench.md').write_text(md_table())
 
 # ---------------------------------------------------------------- study
-try:
-    from sparse_nb.data import TokenData
-    import sparse_nb.train  # noqa: F401  (needs fastcore + tqdm)
-    dd = Path(args.data)
-    data = TokenData(np.fromfile(dd / 'ts_train.bin', dtype=np.uint16), np.fromfile(dd / 'ts_val.bin', dtype=np.uint16), 'tinystories')
-    runs, tcfg = study_configs(steps=args.study_steps, device=str(dev))
-    if SMOKE:
-        from dataclasses import replace
-        runs = {n: replace(c, n_layer=2, seq_len=32) for n, c in runs.items()}
-        tcfg = replace(tcfg, batch_size=2, eval_iters=1, eval_every=2)
-    log(f'study: {list(runs)} × {tcfg.steps} steps, batch {tcfg.batch_size}×{runs["dense"].seq_len}, {data.n_tokens} tokens')
-    study = run_router_study(data, runs, tcfg)
-    (OUT / 'router_parity.json').write_text(json.dumps(dict(study=study, env=env, train_cfg=tcfg.__dict__), indent=1))
-    for n, r in study.items(): log(f"  {n:13s} val loss {r['final_val_loss']:.4f} ppl {r['final_ppl']:.2f} ({r['wall_s']:.0f}s)")
-    log(f"  routed/dense ppl {study['routed']['final_ppl'] / study['dense']['final_ppl']:.4f}")
-except Exception as e:
-    import traceback; traceback.print_exc(); log('study failed:', e)
+if 'study' not in SKIP:
+ try:
+     from sparse_nb.data import TokenData
+     import sparse_nb.train  # noqa: F401  (needs fastcore + tqdm)
+     dd = Path(args.data)
+     data = TokenData(np.fromfile(dd / 'ts_train.bin', dtype=np.uint16), np.fromfile(dd / 'ts_val.bin', dtype=np.uint16), 'tinystories')
+     runs, tcfg = study_configs(steps=args.study_steps, device=str(dev))
+     if SMOKE:
+         from dataclasses import replace
+         runs = {n: replace(c, n_layer=2, seq_len=32) for n, c in runs.items()}
+         tcfg = replace(tcfg, batch_size=2, eval_iters=1, eval_every=2)
+     log(f'study: {list(runs)} × {tcfg.steps} steps, batch {tcfg.batch_size}×{runs["dense"].seq_len}, {data.n_tokens} tokens')
+     study = run_router_study(data, runs, tcfg)
+     (OUT / 'router_parity.json').write_text(json.dumps(dict(study=study, env=env, train_cfg=tcfg.__dict__), indent=1))
+     for n, r in study.items(): log(f"  {n:13s} val loss {r['final_val_loss']:.4f} ppl {r['final_ppl']:.2f} ({r['wall_s']:.0f}s)")
+     log(f"  routed/dense ppl {study['routed']['final_ppl'] / study['dense']['final_ppl']:.4f}")
+ except Exception as e:
+     import traceback; traceback.print_exc(); log('study failed:', e)
 
 # ---------------------------------------------------------------- summary (last)
 print('\n' + md_table())
