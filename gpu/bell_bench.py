@@ -20,7 +20,8 @@ p.add_argument('--tokens', type=int, default=16384)
 p.add_argument('--shapes', default='2048x8192,768x3072,3072x768')
 p.add_argument('--deadline', type=float, default=1e9, help='seconds after which remaining timings are skipped')
 p.add_argument('--densities', default='0.5,0.25,0.125')
-p.add_argument('--blocks', default='128,64')
+p.add_argument('--blocks', default='128')
+p.add_argument('--commit', default=None, help='commit of the code (the device copy has no git)')
 p.add_argument('--skip-checks', action='store_true')
 p.add_argument('--no-peers', action='store_true')
 p.add_argument('--device', default='cuda', help="'cpu' = smoke test of this script under the Triton interpreter")
@@ -33,7 +34,7 @@ def log(*a):
     print(s, flush=True); LOG.write(s + '\n'); LOG.flush()
 
 dev = torch.device(args.device)
-ENV = env_info(); ENV['sms'] = torch.cuda.get_device_properties(0).multi_processor_count if dev.type == 'cuda' else 0
+ENV = env_info(); ENV['commit'] = args.commit or ENV['commit']; ENV['sms'] = torch.cuda.get_device_properties(0).multi_processor_count if dev.type == 'cuda' else 0
 RESULT = dict(env=ENV, checks=[], rows=[], errors=[])
 def save():
     with open(os.path.join(args.out, 'bell_bench.json'), 'w') as f: json.dump(RESULT, f, indent=1)
@@ -78,7 +79,7 @@ def checks():
         tag = f"B={B} {str(dtype)[6:]} tma={int(tma)}"
         record_check(f"dds   {tag} +bias", y, ry + bias.double(), dtype); record_check(f"dds_t {tag}", dx, rdx, dtype); record_check(f"sdd   {tag}", dv, rdv, dtype)
     log('== autotuned launchers at 16384 x 2048->8192, bf16, B=128 and 64, density 0.25; determinism; atomics')
-    for B in (128, 64):
+    for B in (128,):
         w, x, dy = case(B, args.tokens, 8192 // B, 2048 // B, 512 // B, torch.bfloat16, seed=100 + B)
         ti, tc = w.transpose_index()
         ry, rdx, rdv = dense_refs(w, x, dy)
@@ -194,12 +195,13 @@ def bench():
                 add_row(shape, M, IN, OUT, d, B, tag, 'bwd', lambda: torch.autograd.grad(y, (xg, v), dy, retain_graph=True))
                 add_row(shape, M, IN, OUT, d, B, tag, 'fwdbwd', lambda: torch.autograd.grad(blockell_linear(xg, w), (xg, v), dy))
                 del y
-                if B == 128 or len(blocks) == 1:
-                    ti, tc = w.transpose_index()
-                    vv, col = w.values.detach(), w.col_indices
-                    add_row(shape, M, IN, OUT, d, B, tag, 'dx', lambda: bt.bell_dds_t_triton(dy, vv, col, ti, tc, IN))
-                    add_row(shape, M, IN, OUT, d, B, tag, 'dw', lambda: bt.bell_sdd_triton(x, dy, col, B))
-                    add_row(shape, M, IN, OUT, d, B, tag + '-ptr', 'fwd', lambda: bt.bell_dds_triton(x, vv, col, use_tma=False))
+                ti, tc = w.transpose_index()
+                vv, col = w.values.detach(), w.col_indices
+                add_row(shape, M, IN, OUT, d, B, tag, 'dx', lambda: bt.bell_dds_t_triton(dy, vv, col, ti, tc, IN))
+                add_row(shape, M, IN, OUT, d, B, tag, 'dw', lambda: bt.bell_sdd_triton(x, dy, col, B))
+                add_row(shape, M, IN, OUT, d, B, tag + '-tma', 'fwd', lambda: bt.bell_dds_triton(x, vv, col, use_tma=True))
+                add_row(shape, M, IN, OUT, d, B, tag + '-ptr', 'fwd', lambda: bt.bell_dds_triton(x, vv, col, use_tma=False))
+                if IN == 2048 and d == 0.5:
                     add_row(shape, M, IN, OUT, d, B, tag + '-atomic', 'dx', lambda: bt.bell_dds_t_atomic_triton(dy, vv, col, IN))
                 if args.no_peers or B != 128: continue
                 Wm = w.to_dense().detach()
@@ -227,6 +229,40 @@ def bench():
         log(f'  [{time.time() - T0:.0f} s]')
     save()
 
+def tuned_configs():
+    "The config the autotuner chose for every key it saw"
+    out = []
+    for (kind, B, tma), kern in bt._TUNED.items():
+        for key, cfg in getattr(kern, 'cache', {}).items():
+            out.append(dict(kind=kind, B=B, tma_choices=list(tma), key=str(key), config=str(cfg)))
+    RESULT['tuned'] = out
+    for o in out: log(f"  tuned {o['kind']:5s} B={o['B']} {o['key'][:60]:60s} -> {o['config']}")
+
+def cpu_overhead():
+    "CPU time per call (no sync) on a tiny input, where the GPU work is negligible: the launch path alone"
+    x = torch.randn(64, 768, device=dev, dtype=torch.bfloat16); W = torch.randn(3072, 768, device=dev, dtype=torch.bfloat16)
+    w = BlockELL.random(3072, 768, 128, 0.5, generator=torch.Generator().manual_seed(0), dtype=torch.bfloat16, device=dev)
+    xg, Wg, vg = x.clone().requires_grad_(), W.clone().requires_grad_(), w.values.clone().requires_grad_()
+    wg = BlockELL(vg, w.col_indices, 768)
+    fs = {'F.linear fwd': lambda: F.linear(x, W), 'blockell_linear fwd': lambda: blockell_linear(x, w),
+          'bell_dds_triton fwd': lambda: bt.bell_dds_triton(x, w.values, w.col_indices),
+          'F.linear fwd+bwd': lambda: torch.autograd.grad(F.linear(xg, Wg).sum(), (xg, Wg)),
+          'blockell_linear fwd+bwd': lambda: torch.autograd.grad(blockell_linear(xg, wg).sum(), (xg, vg))}
+    res = {}
+    with torch.no_grad():
+        for k in list(fs)[:3]:
+            for _ in range(20): fs[k]()
+            torch.cuda.synchronize(); t = time.perf_counter()
+            for _ in range(200): fs[k]()
+            res[k] = (time.perf_counter() - t) / 200 * 1e6; torch.cuda.synchronize()
+    for k in list(fs)[3:]:
+        for _ in range(20): fs[k]()
+        torch.cuda.synchronize(); t = time.perf_counter()
+        for _ in range(200): fs[k]()
+        res[k] = (time.perf_counter() - t) / 200 * 1e6; torch.cuda.synchronize()
+    RESULT['cpu_us_per_call'] = res
+    log('  CPU µs per call:', {k: round(v, 1) for k, v in res.items()})
+
 def summary():
     rows = RESULT['rows']
     dense = {(r['shape'], r['mode']): r['ms'] for r in rows if r['impl'] == 'dense'}
@@ -246,5 +282,10 @@ try:
     bench()
 except Exception:
     RESULT['errors'].append(dict(impl='bench', error=traceback.format_exc()[-1500:])); log(traceback.format_exc())
+try:
+    if dev.type == 'cuda': cpu_overhead()
+    tuned_configs()
+except Exception:
+    RESULT['errors'].append(dict(impl='extras', error=traceback.format_exc()[-1500:])); log(traceback.format_exc())
 save()
 summary()
