@@ -35,6 +35,8 @@ p.add_argument('--lr', type=float, default=1e-3)
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--full-tune', action='store_true', help='autotune over every Triton config (slow to compile)')
 p.add_argument('--commit', default=None)
+p.add_argument('--vocab', type=int, default=0, help='0: GPT-2 vocabulary; V: keep the V-1 most frequent train tokens, map the rest to one id (CPU runs)')
+p.add_argument('--overhead-only', action='store_true', help='checks and the overhead bench only (no training runs)')
 args = p.parse_args()
 T_START = time.time()
 os.makedirs(args.out, exist_ok=True)
@@ -127,8 +129,14 @@ def load_tokens():
     tr, va = (np.memmap(os.path.join(args.data, f), dtype=np.uint16, mode='r') for f in ('ts_train.bin', 'ts_val.bin'))
     return TokenData(tr, va, 'tinystories')
 data = load_tokens()
+if args.vocab:
+    top = np.argsort(-np.bincount(data.train, minlength=65536), kind='stable')[:args.vocab - 1]
+    lut = np.full(65536, args.vocab - 1, np.uint16); lut[top] = np.arange(args.vocab - 1)
+    cover = float(np.isin(data.val, top).mean())
+    data = TokenData(lut[data.train], lut[data.val], f'tinystories-top{args.vocab}')
+    log(f"vocabulary cut to the {args.vocab - 1} most frequent train tokens + 1 'other' id: covers {cover:.1%} of val tokens")
 log(f"data: {len(data.train):,} train / {len(data.val):,} val tokens")
-base = GPTConfig.preset('tiny')
+base = GPTConfig.preset('tiny', **({'vocab_size': args.vocab} if args.vocab else {}))
 sparse = replace(base, fc1='bell', fc2='bell', density=0.5, block_size=args.block_size)
 TOPO = dict(update_every=args.update_every)     # every other DynamicTopology setting at its default
 RUNS = [('dense', base, None), ('static', sparse, None), ('dynamic', sparse, 'norm'), ('dynamic-token', sparse, 'token')]
@@ -145,15 +153,15 @@ def tcfg(steps): return TrainConfig(steps=steps, batch_size=args.batch_size, seq
 
 # ------------------------------------------------------------------ 2. warm-up and sizing
 ms = {}
-for name, cfg, growth in RUNS[:3]:
+for name, cfg, growth in ([] if args.overhead_only else RUNS[:3]):
     m = build_model(cfg, args.seed); hooks = [DynamicTopology(m, **TOPO, growth=growth)] if growth else []
     if hooks: hooks[0].update_every = 10
     t0 = time.time(); rows = train(m, data, replace(tcfg(20), eval_every=10, eval_iters=2), hooks=hooks)
     ms[name] = 1e3 * args.batch_size * args.seq_len / rows[-1]['tok_per_s']
     log(f"warm-up {name}: {time.time() - t0:.1f}s, {ms[name]:.1f} ms/step (steps 11-20)")
     del m, hooks
-per_step = sum(ms.values()) / 1e3
-eval_s = 10 * 20 * 3 * min(ms.values()) / 1e3 / 3          # 10 evals of 20 batches, forward only (~1/3 of a step)
+per_step = sum(ms.values()) / 1e3 or 1.0
+eval_s = 10 * 20 * 3 * min(ms.values(), default=0) / 1e3 / 3          # 10 evals of 20 batches, forward only (~1/3 of a step)
 avail = left() - 10 - eval_s                                 # keep ~10 s for the overhead bench and writing
 steps = int(min(args.steps, max(args.update_every * 2, (avail / (1.15 * per_step + 1e-9)))) // args.update_every * args.update_every)
 steps = max(steps, args.update_every)
@@ -165,7 +173,7 @@ rows_path = os.path.join(args.out, 'topo_e03_runs.jsonl')
 def write(row):
     with open(rows_path, 'a') as f: f.write(json.dumps(row) + '\n')
 dyn = {}
-for name, cfg, growth in RUNS:
+for name, cfg, growth in ([] if args.overhead_only else RUNS):
     est = steps * ms.get(name, ms['dynamic']) / 1e3 * 1.1
     if name == 'dynamic-token' and left() - 20 < est: log(f"skip {name}: {left():.0f}s left, needs ≈{est:.0f}s"); continue
     m = build_model(cfg, args.seed)
@@ -177,7 +185,7 @@ for name, cfg, growth in RUNS:
     wall = time.time() - t0
     meta = dict(run=name, fc1=cfg.fc1, fc2=cfg.fc2, density=cfg.density if cfg.fc1 == 'bell' else 1.0, block_size=cfg.block_size,
                 topology=(dict(TOPO, growth=growth) if growth else None), seed=args.seed, steps=steps, batch_size=args.batch_size,
-                seq_len=args.seq_len, lr=args.lr, mlp_params=m.mlp_params(), backend=BACKEND, **ENV)
+                seq_len=args.seq_len, lr=args.lr, vocab=cfg.vocab_size, mlp_params=m.mlp_params(), backend=BACKEND, **ENV)
     for r in rows: write(dict(meta, kind='eval', **r))
     summ = dict(meta, kind='summary', partial=partial, wall_s=wall, final_val=rows[-1]['val_loss'] if rows else None,
                 best_val=min(r['val_loss'] for r in rows) if rows else None,
@@ -224,7 +232,7 @@ save()
 
 # ------------------------------------------------------------------ table
 lines = [f"# e03 dynamic topology — {ENV['device']}, torch {ENV['torch']}, triton {ENV['triton']}, commit {ENV.get('commit')}",
-         f"tiny GPT (4L, C=128), TinyStories sample, {steps} steps × {args.batch_size}×{args.seq_len} tokens, seed {args.seed}, "
+         f"tiny GPT (4L, C=128, vocab {base.vocab_size}), TinyStories sample, {steps} steps × {args.batch_size}×{args.seq_len} tokens, seed {args.seed}, "
          f"Block-ELL B={args.block_size} density 0.5 on FC1+FC2, backend {BACKEND}", '',
          '| run | final val loss | best val | Δ vs dense | ms/step | swaps | drift |', '|---|---|---|---|---|---|---|']
 dense_v = next((r['final_val'] for r in RESULT['runs'] if r['run'] == 'dense' and r['final_val']), None)
