@@ -36,6 +36,8 @@ p.add_argument('--seed', type=int, default=0)
 p.add_argument('--full-tune', action='store_true', help='autotune over every Triton config (slow to compile)')
 p.add_argument('--commit', default=None)
 p.add_argument('--vocab', type=int, default=0, help='0: GPT-2 vocabulary; V: keep the V-1 most frequent train tokens, map the rest to one id (CPU runs)')
+p.add_argument('--runs', default='dense,static,dynamic,dynamic-token', help='which runs (dynamic-token only if time is left)')
+p.add_argument('--tag', default='', help='suffix for the run names (e.g. -ue100)')
 p.add_argument('--overhead-only', action='store_true', help='checks and the overhead bench only (no training runs)')
 args = p.parse_args()
 T_START = time.time()
@@ -140,6 +142,7 @@ base = GPTConfig.preset('tiny', **({'vocab_size': args.vocab} if args.vocab else
 sparse = replace(base, fc1='bell', fc2='bell', density=0.5, block_size=args.block_size)
 TOPO = dict(update_every=args.update_every)     # every other DynamicTopology setting at its default
 RUNS = [('dense', base, None), ('static', sparse, None), ('dynamic', sparse, 'norm'), ('dynamic-token', sparse, 'token')]
+RUNS = [r for r in RUNS if r[0] in args.runs.split(',')]
 
 class Deadline:
     "Hook: stop a run that would overrun the budget (the run is then marked partial); keeps the eval rows seen"
@@ -153,7 +156,7 @@ def tcfg(steps): return TrainConfig(steps=steps, batch_size=args.batch_size, seq
 
 # ------------------------------------------------------------------ 2. warm-up and sizing
 ms = {}
-for name, cfg, growth in ([] if args.overhead_only else RUNS[:3]):
+for name, cfg, growth in ([] if args.overhead_only else [r for r in RUNS if r[0] != 'dynamic-token'] or RUNS):
     m = build_model(cfg, args.seed); hooks = [DynamicTopology(m, **TOPO, growth=growth)] if growth else []
     if hooks: hooks[0].update_every = 10
     t0 = time.time(); rows = train(m, data, replace(tcfg(20), eval_every=10, eval_iters=2), hooks=hooks)
@@ -174,7 +177,7 @@ def write(row):
     with open(rows_path, 'a') as f: f.write(json.dumps(row) + '\n')
 dyn = {}
 for name, cfg, growth in ([] if args.overhead_only else RUNS):
-    est = steps * ms.get(name, ms['dynamic']) / 1e3 * 1.1
+    est = steps * ms.get(name, max(ms.values())) / 1e3 * 1.1
     if name == 'dynamic-token' and left() - 20 < est: log(f"skip {name}: {left():.0f}s left, needs ≈{est:.0f}s"); continue
     m = build_model(cfg, args.seed)
     topo = DynamicTopology(m, **TOPO, growth=growth) if growth else None
@@ -183,7 +186,7 @@ for name, cfg, growth in ([] if args.overhead_only else RUNS):
     try: rows = train(m, data, tcfg(steps), hooks=hooks)
     except TimeoutError as e: partial = True; rows = hooks[-1].rows; log(f"{name}: {e}")
     wall = time.time() - t0
-    meta = dict(run=name, fc1=cfg.fc1, fc2=cfg.fc2, density=cfg.density if cfg.fc1 == 'bell' else 1.0, block_size=cfg.block_size,
+    meta = dict(run=name + args.tag, fc1=cfg.fc1, fc2=cfg.fc2, density=cfg.density if cfg.fc1 == 'bell' else 1.0, block_size=cfg.block_size,
                 topology=(dict(TOPO, growth=growth) if growth else None), seed=args.seed, steps=steps, batch_size=args.batch_size,
                 seq_len=args.seq_len, lr=args.lr, vocab=cfg.vocab_size, mlp_params=m.mlp_params(), backend=BACKEND, **ENV)
     for r in rows: write(dict(meta, kind='eval', **r))
@@ -196,7 +199,7 @@ for name, cfg, growth in ([] if args.overhead_only else RUNS):
     write(summ); RESULT['runs'].append(summ); save()
     log(f"{name:14s} final val {summ['final_val']}, {summ['ms_per_step']} ms/step, {wall:.0f}s" + (f", {summ['swaps']} swaps" if topo else ''))
     if topo:
-        dyn[name] = dict(history=topo.history, summary=topo.summary(),
+        dyn[name + args.tag] = dict(history=topo.history, summary=topo.summary(),
                          ages={n: a.tolist() for n, a in topo.block_ages().items()},
                          snapshots={n: [(s, c.tolist()) for s, c in topo.snapshots[n]] for n in ('h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.3.mlp.c_proj')})
         with open(os.path.join(args.out, 'topo_e03_dynamic.json'), 'w') as f: json.dump(dyn, f)
@@ -242,7 +245,7 @@ for r in RESULT['runs']:
     lines.append(f"| {r['run']}{' (partial)' if r['partial'] else ''} | {fmt(fv)} | {fmt(r['best_val'])} | {d} | {fmt(r['ms_per_step'], '.1f')} | "
                  f"{r.get('swaps', '–')} | {fmt(r.get('drift'), '.2f')} |")
 o = RESULT['overhead']
-if o: lines += ['', f"overhead of DynamicTopology on one optimizer step (static Block-ELL model, bf16): hooks {o['step_with_hooks']['ms']:.2f} ms "
+if o: lines += ['', f"overhead of DynamicTopology on one optimizer step (static Block-ELL model, {'bf16 autocast' if dev.type == 'cuda' else 'fp32'}): hooks {o['step_with_hooks']['ms']:.2f} ms "
                 f"(p20 {o['step_with_hooks']['p20']:.2f}, p80 {o['step_with_hooks']['p80']:.2f}) vs {o['step_without_hooks']['ms']:.2f} ms "
                 f"(p20 {o['step_without_hooks']['p20']:.2f}, p80 {o['step_without_hooks']['p80']:.2f}) = {o['per_step_frac']:+.1%}; "
                 f"a decision {o['decision_ms']:.1f} ms = {o['decision_frac_amortised']:.1%} of a step amortised over {args.update_every} steps "
