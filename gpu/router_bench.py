@@ -21,7 +21,7 @@ ap.add_argument('--commit', default='', help='commit of the checkout (the device
 ap.add_argument('--skip', default='', help="comma list of sections to skip: batch, study")
 args = ap.parse_args()
 OUT = Path(args.out); OUT.mkdir(parents=True, exist_ok=True)
-from sparse_nb.core import env_info, rel_err, TOLS, bench
+from sparse_nb.core import cuda_graph, env_info, rel_err, TOLS, bench
 import sparse_nb.router as router
 from sparse_nb.router import (RoutedFFN, compare_paths, router_topk, routed_decode_ffn, routed_ffn_ref, HAS_TRITON,
                               study_configs, run_router_study)
@@ -52,17 +52,8 @@ def timed(fn, grad_to_none=None):
     return dict(ms=m, p20=a, p80=b)
 
 def graphed(fn):
-    "Capture `fn` (no args) in a CUDA graph after a warm-up on a side stream; returns the replay callable"
-    if SMOKE: return fn
-    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3): fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g): fn()
-    graphed.keep.append(g)
-    return g.replay
-graphed.keep = []
+    "Capture `fn` (no args) in a CUDA graph (`core.cuda_graph`); returns the replay callable"
+    return fn if SMOKE else cuda_graph(fn)
 
 def dense_ffn(x, w_gu, w_d):
     "Dense SwiGLU FFN: w_gu (2H, d) gate rows then up rows, w_d (d, H)"

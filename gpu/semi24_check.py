@@ -102,13 +102,7 @@ N = 16384
 def timed(fn, rep=50): r = bench(fn, warmup=10, rep=rep); return dict(ms=r['ms'], p20=r['p20'], p80=r['p80'])
 def graphed(step):   # capture one whole fwd+bwd step (prune/pack included when the step does them) in a CUDA graph
     for _ in range(3): step()
-    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(3): step()
-    torch.cuda.current_stream().wait_stream(s)
-    gr = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(gr): step()
-    return gr
+    return cuda_graph(step).graph
 bench_rows, split_rows = [], []
 for d, h in [(768, 3072), (2048, 8192)]:
     case = f"mlp d={d} h={h} N={N}"

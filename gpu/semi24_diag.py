@@ -22,13 +22,7 @@ def host_us(fn, n=20):   # CPU time per call, no sync inside the loop
 
 def graph_ms(fn):        # kernel time without host gaps: replay a captured CUDA graph
     try:
-        s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(s):
-            for _ in range(3): fn()
-        torch.cuda.current_stream().wait_stream(s)
-        gr = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(gr): fn()
-        return t(gr.replay)
+        return t(cuda_graph(fn))
     except Exception as e: return f"{type(e).__name__}: {str(e)[:100]}"
 
 def kernels(fn, name):
