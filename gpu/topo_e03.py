@@ -61,7 +61,7 @@ log('env', ENV, 'args', vars(args))
 if dev.type == 'cuda' and not args.full_tune:
     import sparse_nb.blockell_triton as bt
     _orig = bt.bell_configs
-    bt.bell_configs = lambda kind, B: _orig(kind, B)[:1]     # first (Hopper-default) config only: 3 compiles, not 13
+    bt.bell_configs = lambda kind, B, *a: _orig(kind, B, *a)[:1]     # first (Hopper-default) config only: 3 compiles, not 13
 BACKEND = 'auto'
 
 # ------------------------------------------------------------------ 1. checks
