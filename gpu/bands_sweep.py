@@ -19,16 +19,23 @@ DRY = os.environ.get('BANDS_DRY') == '1'  # plumbing test on CPU: tiny steps, fe
 MAIN = 20 if DRY else 5000      # the reference schedule
 BUDGET1 = 10 if DRY else 500    # one-epoch budget: 500 x 16 x 256 = 2.05M tokens ~ 0.985 epochs of the 2.08M-token sample
 
-def jobs():
-    "One list of runs per process: 13 long runs alone, the six short one-epoch runs together"
+def _key(r): return (r['run'], r['seed'], r['steps'], r.get('schedule', 'constant'))
+
+def jobs(have=()):
+    """One list of runs per process: each long run alone, the short one-epoch runs together in one process.
+    Runs whose key is in `have` (already complete) are skipped. Runs marked `extra` may be stopped to give their
+    GPU share to the required ones: the bandwidth-1024 runs (the mask is all ones at C=128, so they repeat the
+    baseline; the first sweep matched it bit for bit to step 3300) go first, the reference-init run last."""
     from sparse_nb.bands import band_runs
-    long = [[dict(r, seed=0, steps=MAIN)] for r in band_runs()]
+    long = [[dict(r, seed=0, steps=MAIN, extra=r['run'].endswith('-1024'))] for r in band_runs()]
     long += [[dict(run='baseline', fc1_bw=0, fc2_bw=0, seed=1, steps=MAIN)],
              [dict(run='fc2-256', fc1_bw=0, fc2_bw=256, seed=1, steps=MAIN)],
              [dict(run='fc2-256-refinit', fc1_bw=0, fc2_bw=256, rescale=False, seed=0, steps=MAIN, extra=True)]]
     short = [dict(run=n, fc1_bw=a, fc2_bw=b, seed=s, steps=BUDGET1, schedule='cosine')
              for s in (0, 1) for n, a, b in (('baseline', 0, 0), ('fc2-256', 0, 256), ('fc1-256', 256, 0))]
-    return (long[:2] + long[-1:] + [short[:2]]) if DRY else long + [short]
+    js = (long[:2] + long[-1:] + [short[:2]]) if DRY else long + [short]
+    js = [[r for r in j if _key(r) not in set(have)] for j in js]
+    return [j for j in js if j]
 
 def _last_step(f):
     try:
@@ -108,6 +115,7 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', default='out'); ap.add_argument('--budget', type=float, default=380)
     ap.add_argument('--data', default='.gpu_data/bands'); ap.add_argument('--commit', default='unknown')
+    ap.add_argument('--have', default=None, help='JSONL of complete runs to skip')
     ap.add_argument('--child', default=None); ap.add_argument('--work', default='/tmp/bands_work'); ap.add_argument('--deadline', type=float, default=0)
     a = ap.parse_args()
     if a.child: child(json.loads(a.child), a.work, a.deadline, a.commit); sys.exit()
@@ -115,13 +123,15 @@ if __name__ == '__main__':
     dev = 'cpu (dry run)' if DRY else torch.cuda.get_device_name()
     checks = [] if DRY else check_layer()
     for c in checks: print(c, flush=True)
-    js = jobs(); deadline = t0 + a.budget
+    have = [_key(json.loads(l)) for l in open(a.have)] if a.have and os.path.exists(a.have) else []
+    js = jobs(have); deadline = t0 + a.budget
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1'}
     procs = [subprocess.Popen([sys.executable, __file__, '--child', json.dumps(dict(k=k, n=len(js), runs=j, data=a.data)), '--work', str(work),
                                '--deadline', str(deadline), '--commit', a.commit],
                               stdout=open(work/f'log_{k}.txt', 'w'), stderr=subprocess.STDOUT, env=env) for k, j in enumerate(js)]
     print(f"{len(procs)} processes started at {time.time() - t0:.0f}s; deadline in {deadline - time.time():.0f}s", flush=True)
-    core = [k for k, j in enumerate(js) if len(j) == 1 and not j[0].get('extra')]; extras = [k for k, j in enumerate(js) if j[0].get('extra')]
+    core = [k for k, j in enumerate(js) if j[0]['steps'] == MAIN and not j[0].get('extra')]
+    extras = sorted((k for k, j in enumerate(js) if j[0].get('extra')), key=lambda k: js[k][0]['run'].endswith('refinit'))
     prev, tprev = {k: 0 for k in range(len(js))}, time.time()
     while any(p.poll() is None for p in procs) and time.time() < deadline + 25:
         time.sleep(2 if DRY else 30)
