@@ -116,6 +116,7 @@ if __name__ == '__main__':
     ap.add_argument('--out', default='out'); ap.add_argument('--budget', type=float, default=380)
     ap.add_argument('--data', default='.gpu_data/bands'); ap.add_argument('--commit', default='unknown')
     ap.add_argument('--have', default=None, help='JSONL of complete runs to skip')
+    ap.add_argument('--only', default=None, help='comma-separated run:seed:steps keys to run (others skipped)')
     ap.add_argument('--child', default=None); ap.add_argument('--work', default='/tmp/bands_work'); ap.add_argument('--deadline', type=float, default=0)
     a = ap.parse_args()
     if a.child: child(json.loads(a.child), a.work, a.deadline, a.commit); sys.exit()
@@ -125,6 +126,9 @@ if __name__ == '__main__':
     for c in checks: print(c, flush=True)
     have = [_key(json.loads(l)) for l in open(a.have)] if a.have and os.path.exists(a.have) else []
     js = jobs(have); deadline = t0 + a.budget
+    if a.only:
+        want = {tuple(k.split(':')) for k in a.only.split(',')}
+        js = [j for j in ([r for r in j if (r['run'], str(r['seed']), str(r['steps'])) in want] for j in js) if j]
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1'}
     procs = [subprocess.Popen([sys.executable, __file__, '--child', json.dumps(dict(k=k, n=len(js), runs=j, data=a.data)), '--work', str(work),
                                '--deadline', str(deadline), '--commit', a.commit],

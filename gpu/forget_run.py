@@ -24,10 +24,10 @@ p.add_argument('--device', default='cpu'); p.add_argument('--seeds', type=int, n
 p.add_argument('--arms', nargs='+', default=list(ARMS)); p.add_argument('--lams', type=float, nargs='+', default=[1e2, 1e3, 1e4, 1e5])
 p.add_argument('--steps', type=int, default=800, help='optimizer steps of each phase (A and B)')
 p.add_argument('--batch', type=int, default=16); p.add_argument('--seq', type=int, default=32)
-p.add_argument('--lr', type=float, default=3e-3)
+p.add_argument('--lr', type=float, default=3e-3); p.add_argument('--weight-decay', type=float, default=0.1)
 p.add_argument('--n-layer', type=int, default=3); p.add_argument('--n-embd', type=int, default=96); p.add_argument('--n-head', type=int, default=4)
 p.add_argument('--block', type=int, default=16); p.add_argument('--density', type=float, default=0.5)
-p.add_argument('--vocab', type=int, default=4096); p.add_argument('--n-digits', type=int, default=1); p.add_argument('--val-frac', type=float, default=0.2)
+p.add_argument('--vocab', type=int, default=4096, help='compact vocabulary size; 0 = the full GPT-2 vocabulary'); p.add_argument('--n-digits', type=int, default=1); p.add_argument('--val-frac', type=float, default=0.2)
 p.add_argument('--eval-every', type=int, default=100); p.add_argument('--eval-iters', type=int, default=10)
 p.add_argument('--update-every', type=int, default=50, help='DynamicTopology decisions every N steps')
 p.add_argument('--fisher-batches', type=int, default=20); p.add_argument('--n-train', type=int, default=200)
@@ -38,20 +38,22 @@ torch.set_num_threads(a.threads)
 
 enc = gpt2_encoding(a.data_dir)
 A0, B0 = arith(n_digits=a.n_digits, val_frac=a.val_frac), tinystories(a.data_dir)
-vocab = compact_vocab([A0.train, A0.val], [B0.train], size=a.vocab)
-A, B = remap(A0, vocab), remap(B0, vocab)
-unk = float((B.val == vocab.unk).mean())
-base = GPTConfig(vocab_size=vocab.size, seq_len=a.seq, n_layer=a.n_layer, n_head=a.n_head, n_embd=a.n_embd,
+if a.vocab:
+    vocab = compact_vocab([A0.train, A0.val], [B0.train], size=a.vocab)
+    A, B = remap(A0, vocab), remap(B0, vocab)
+    unk, V = float((B.val == vocab.unk).mean()), vocab.size
+else: vocab, A, B, unk, V = None, A0, B0, 0.0, enc.n_vocab
+base = GPTConfig(vocab_size=V, seq_len=a.seq, n_layer=a.n_layer, n_head=a.n_head, n_embd=a.n_embd,
                  act='swiglu', bias=False, block_size=a.block)
 topo = dict(update_every=a.update_every)
-print(f"vocab {vocab.size} (TinyStories val tokens → unk: {unk:.2%}); task A: {len(A0.task.train_pairs)} train / "
+print(f"vocab {V} (TinyStories val tokens → unk: {unk:.2%}); task A: {len(A0.task.train_pairs)} train / "
       f"{len(A0.task.val_pairs)} held-out problems; {a.steps} steps per phase; device {a.device}", flush=True)
 
 def todo(arm, seed, lam=0.0):
     return not any(r.get('tag') == a.tag and r['arm'] == arm and r['seed'] == seed and r['lam'] == lam for r in read_results(a.out))
 
 def save(row):
-    row = dict(tag=a.tag, **row, n_digits=a.n_digits, val_frac=a.val_frac, vocab_size=vocab.size, unk_share_B=unk,
+    row = dict(tag=a.tag, **row, n_digits=a.n_digits, val_frac=a.val_frac, vocab_size=V, unk_share_B=unk,
                model_cfg=asdict(arm_config(row['arm'], base, a.density)), train_cfg=asdict(tc), topo=topo if row['arm'] == 'dynamic' else None,
                argv=' '.join(sys.argv[1:]))
     append_result(a.out, row, key=('tag', 'arm', 'seed', 'lam'))
@@ -62,7 +64,7 @@ def save(row):
 kw = dict(vocab=vocab, enc=enc, n_train=a.n_train, density=a.density)
 t_all = time.time()
 for seed in a.seeds:
-    tc = TrainConfig(steps=a.steps, batch_size=a.batch, seq_len=a.seq, lr=a.lr, eval_every=a.eval_every, eval_iters=a.eval_iters,
+    tc = TrainConfig(steps=a.steps, batch_size=a.batch, seq_len=a.seq, lr=a.lr, weight_decay=a.weight_decay, eval_every=a.eval_every, eval_iters=a.eval_iters,
                      seed=seed, device=a.device, progress=False)
     jobs = [(arm, 0.0) for arm in a.arms if arm != 'ewc'] + ([('ewc', l) for l in a.lams] if 'ewc' in a.arms else [])
     jobs = [j for j in jobs if todo(j[0], seed, j[1])]
