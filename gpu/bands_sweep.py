@@ -31,6 +31,9 @@ def jobs(have=()):
     long += [[dict(run='baseline', fc1_bw=0, fc2_bw=0, seed=1, steps=MAIN)],
              [dict(run='fc2-256', fc1_bw=0, fc2_bw=256, seed=1, steps=MAIN)],
              [dict(run='fc2-256-refinit', fc1_bw=0, fc2_bw=256, rescale=False, seed=0, steps=MAIN, extra=True)]]
+    # noise level: more seeds of the baseline and of the configurations closest to it (added after the first full sweep)
+    long += [[dict(r, seed=s, steps=MAIN, extra=True)] for s in (1, 2) for r in band_runs()
+             if r['run'] in ('fc1-256', 'fc2-512') or (s == 2 and r['run'] in ('baseline', 'fc2-256'))]
     short = [dict(run=n, fc1_bw=a, fc2_bw=b, seed=s, steps=BUDGET1, schedule='cosine')
              for s in (0, 1) for n, a, b in (('baseline', 0, 0), ('fc2-256', 0, 256), ('fc1-256', 256, 0))]
     js = (long[:2] + long[-1:] + [short[:2]]) if DRY else long + [short]
