@@ -13,6 +13,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/bands.html.md"""
 # %% ../nbs/04_bands.ipynb #6d729b80
 from __future__ import annotations
 import math, numbers, json, time
+import numpy as np
 from dataclasses import replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -22,7 +23,7 @@ from .model import GPTConfig, GPT, register_linear
 # %% auto #0
 __all__ = ['REF_TRAIN', 'SWEEP_BWS', 'min_bandwidth', 'band_mask', 'show_mask', 'band_density', 'BandedLinear', 'band_config',
            'band_runs', 'unscale_band_init_', 'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table',
-           'plot_sweep', 'sweep_cli']
+           'plot_sweep', 'sweep_seed_stats', 'sweep_seed_table', 'sweep_cli']
 
 # %% ../nbs/04_bands.ipynb #4945a113
 def _band(in_features, out_features, bandwidth):
@@ -299,6 +300,31 @@ def plot_sweep(rows:list, steps:int=5000, seed:int=0, axs=None):
         ax.set(title=f'bandwidth {bw}', xlabel='optimizer step', ylabel='validation loss (nats/token)'); ax.grid(alpha=.3)
         ax.legend(fontsize=7)
     return axs
+
+# %% ../nbs/04_bands.ipynb #967bb39d
+def sweep_seed_stats(rows:list, steps:int=5000, baseline:str='baseline',
+                     min_seeds:int=2      # runs with fewer complete seeds are left out
+                    )->list:              # dicts: run, seeds, mean, std, d_mean, d_std, d_seeds (Δ in %)
+    "Per run over seeds: final validation loss mean ± sample std, and the Δ% against the same seed's baseline"
+    rs = [r for r in _pick(rows, steps) if r.get('complete', True)]
+    by = {(r['run'], r['seed']): r['final_val'] for r in rs}
+    out = []
+    for run in dict.fromkeys(r['run'] for r in rs):
+        seeds = sorted(s for (n, s) in by if n == run and (baseline, s) in by)
+        if len(seeds) < min_seeds: continue
+        v = np.array([by[(run, s)] for s in seeds]); d = np.array([100 * (by[(run, s)] / by[(baseline, s)] - 1) for s in seeds])
+        out.append(dict(run=run, seeds=seeds, mean=float(v.mean()), std=float(v.std(ddof=1)),
+                        d_mean=float(d.mean()), d_std=float(d.std(ddof=1)), d_seeds=d.tolist()))
+    return out
+
+def sweep_seed_table(rows:list, steps:int=5000, baseline:str='baseline', min_seeds:int=2)->str:
+    "Markdown of `sweep_seed_stats`: the noise level next to each effect"
+    out = ['| run | seeds | final val (mean ± std) | Δ vs baseline, paired (mean ± std) | Δ per seed |', '|---|---|---|---|---|']
+    for s in sweep_seed_stats(rows, steps, baseline, min_seeds):
+        out.append(f"| {s['run']} | {','.join(map(str, s['seeds']))} | {s['mean']:.4f} ± {s['std']:.4f} | "
+                   f"{s['d_mean']:+.2f}% ± {s['d_std']:.2f} | {', '.join(f'{x:+.2f}%' for x in s['d_seeds'])} |")
+    return '\n'.join(out)
+
 
 # %% ../nbs/04_bands.ipynb #a1dff883
 try: from fastcore.script import call_parse, bool_arg
