@@ -1,12 +1,13 @@
 """Catastrophic-forgetting experiment of issue 9 (`sparse_nb.forgetting`): every arm × seed, one JSONL row each.
 
-Task A: 1-digit addition from `ArithTask` (the embedded default generator), GPT-2 tokenized; task B: the
-TinyStories sample. Both renumbered into one compact vocabulary (`compact_vocab`: every task-A id plus the
-most frequent TinyStories ids) so that the CPU can afford the runs. Rows already in `--out` (same tag, arm,
-seed, λ) are skipped, so the run resumes. Runs on CPU or GPU (`--device`); start one process per seed to
-use several cores.
+Task A: addition from `ArithTask` (the embedded default generator), GPT-2 tokenized; task B: the TinyStories
+sample. With `--vocab N` both are renumbered into one compact vocabulary (`compact_vocab`: every task-A id plus
+the most frequent TinyStories ids) so that a CPU can afford the runs; `--vocab 0` keeps the full GPT-2
+vocabulary. Rows already in `--out` (same tag, arm, seed, λ) are skipped, so the run resumes. Runs on CPU or
+GPU (`--device`); start one process per seed (or per arm group) to use several cores or share one GPU.
 
-    PYTHONPATH=. SPARSE_NB_DATA=../shared/data python gpu/forget_run.py --device cpu --seeds 0
+    PYTHONPATH=. SPARSE_NB_DATA=../shared/data python gpu/forget_run.py --device cpu --seeds 0      # the CPU-sized run
+    bash gpu/forget_gpu.sh $OUT COMMIT                                                              # the issue-scale GPU run
 """
 import argparse, os, sys, time, json, math
 from dataclasses import asdict

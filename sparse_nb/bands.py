@@ -301,7 +301,7 @@ def plot_sweep(rows:list, steps:int=5000, seed:int=0, axs=None):
         ax.legend(fontsize=7)
     return axs
 
-# %% ../nbs/04_bands.ipynb #967bb39d
+# %% ../nbs/04_bands.ipynb #14ff38d6
 def sweep_seed_stats(rows:list, steps:int=5000, baseline:str='baseline',
                      min_seeds:int=2      # runs with fewer complete seeds are left out
                     )->list:              # dicts: run, seeds, mean, std, d_mean, d_std, d_seeds (Δ in %)
