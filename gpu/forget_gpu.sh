@@ -4,7 +4,7 @@
 #   LIMIT=540 GROUPS_="dense_A_only,dense,ewc bell,dynamic,routed" bash gpu/forget_gpu.sh $OUT COMMIT [extra forget_run.py args]
 # Session 2 ran it twice: the default groups (routed was cut by LIMIT), then GROUPS_=routed LIMIT=300.
 OUT=$1; COMMIT=$2; shift 2
-export SPARSE_NB_DATA=$PWD/.gpu_data/forget SPARSE_NB_CACHE=/tmp/snbcache PYTHONUNBUFFERED=1 PYTHONPATH=. OMP_NUM_THREADS=1
+export SPARSE_NB_COMMIT=$COMMIT SPARSE_NB_DATA=$PWD/.gpu_data/forget SPARSE_NB_CACHE=/tmp/snbcache PYTHONUNBUFFERED=1 PYTHONPATH=. OMP_NUM_THREADS=1
 LIMIT=${LIMIT:-540}; GROUPS_=${GROUPS_:-"dense_A_only,dense,ewc bell,dynamic,routed"}
 ARGS="--device cuda --n-digits 2 --vocab 0 --n-layer 4 --n-embd 128 --n-head 4 --seq 32 --batch 128 --lr 3e-3 --steps 1500
       --eval-every 250 --eval-iters 10 --lams 1e2 1e4 1e6 1e8 --tag gpu-s1500 $*"

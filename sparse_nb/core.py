@@ -93,7 +93,8 @@ def check_close(out, ref, dtype=None, name='output'):
 
 # %% ../nbs/00_core.ipynb #71916e4d
 def git_commit(path='.')->str:
-    "Short hash of the git commit at `path` (with `+dirty` for uncommitted changes), or 'unknown'"
+    "Short hash of the git commit at `path` (with `+dirty` for uncommitted changes), `$SPARSE_NB_COMMIT` if set, or 'unknown'"
+    if os.environ.get('SPARSE_NB_COMMIT'): return os.environ['SPARSE_NB_COMMIT']   # a copy without its own history (the GPU box)
     try:
         h = subprocess.run(['git','rev-parse','--short','HEAD'], cwd=path, capture_output=True, text=True, timeout=5)
         if h.returncode: return 'unknown'
