@@ -78,6 +78,13 @@ def _grouped(pid, num_m, num_n, GROUP_M: tl.constexpr):
     return first_m + (pid % width) % gsize, (pid % width) // gsize
 
 @triton.jit
+def _block_tile(M, N, B: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, GROUP_M: tl.constexpr):
+    "This program's output tile of an (M, N) result made of B-wide blocks: row tile, block index, offset in the block, row offsets"
+    pid_m, pid_n = _grouped(tl.program_id(0), tl.cdiv(M, BM), N // BN, GROUP_M)
+    blk = (pid_n * BN) // B
+    return pid_m, blk, pid_n * BN - blk * B, pid_m * BM + tl.arange(0, BM)
+
+@triton.jit
 def _bell_dds_kernel(
     # x: (M, IN) contiguous; v: (R, K, B, B) contiguous; col: (R, K) int32; bias: (OUT,) or unused; y: (M, OUT)
     x_ptr, v_ptr, col_ptr, bias_ptr, y_ptr,
@@ -85,11 +92,8 @@ def _bell_dds_kernel(
     B: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, GROUP_M: tl.constexpr, KMAX: tl.constexpr,
     HAS_BIAS: tl.constexpr, USE_TMA: tl.constexpr, UPCAST: tl.constexpr,
 ):
-    pid_m, pid_n = _grouped(tl.program_id(0), tl.cdiv(M, BM), OUT // BN, GROUP_M)
-    r = (pid_n * BN) // B
-    n0 = pid_n * BN - r * B
+    pid_m, r, n0, rm = _block_tile(M, OUT, B, BM, BN, GROUP_M)
     NCH: tl.constexpr = B // BK
-    rm = pid_m * BM + tl.arange(0, BM)
     rn, rk, kv = tl.arange(0, BN), tl.arange(0, BK), tl.arange(0, KMAX)
     cols = tl.load(col_ptr + r * K + kv, mask=kv < K, other=0)     # the row's indices, loaded once (see below)
     if USE_TMA:
@@ -182,11 +186,8 @@ def _bell_dds_t_kernel(
     B: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, GROUP_M: tl.constexpr, KMAX: tl.constexpr,
     USE_TMA: tl.constexpr, UPCAST: tl.constexpr,
 ):
-    pid_m, pid_n = _grouped(tl.program_id(0), tl.cdiv(M, BM), IN // BN, GROUP_M)
-    c = (pid_n * BN) // B
-    n0 = pid_n * BN - c * B
+    pid_m, c, n0, rm = _block_tile(M, IN, B, BM, BN, GROUP_M)
     NCH: tl.constexpr = B // BK
-    rm = pid_m * BM + tl.arange(0, BM)
     rn, rk, jv = tl.arange(0, BN), tl.arange(0, BK), tl.arange(0, KMAX)
     if USE_TMA:
         dy_desc = tl.make_tensor_descriptor(dy_ptr, shape=[M, OUT], strides=[OUT, 1], block_shape=[BM, BK])
