@@ -52,7 +52,7 @@ def load_tokens(folder):
     f = Path(folder)
     return TokenData(np.fromfile(f/'tinystories_train.bin', dtype=np.uint16), np.fromfile(f/'tinystories_val.bin', dtype=np.uint16), 'tinystories')
 
-def child(spec, work, deadline, commit):
+def child(spec, work, deadline):
     torch.set_num_threads(1)
     from sparse_nb.bands import band_run, REF_TRAIN, _Deadline
     from sparse_nb.train import TrainConfig
@@ -70,7 +70,7 @@ def child(spec, work, deadline, commit):
             if stop.exists(): raise _Deadline()  # the parent gave this run's GPU share to the required runs
         row = band_run(r['run'], r['fc1_bw'], r['fc2_bw'], data, TrainConfig(**kw), rescale=r.get('rescale', True),
                        deadline=deadline, on_eval=on_eval)
-        row = {**row, **env_info(), 'schedule': r.get('schedule', 'constant'), 'commit': commit, 'concurrent_procs': spec['n']}
+        row = {**row, **env_info(), 'schedule': r.get('schedule', 'constant'), 'concurrent_procs': spec['n']}
         with open(Path(work)/f"rows_{spec['k']}.jsonl", 'a') as f: f.write(json.dumps(row) + '\n')
 
 def check_layer():
@@ -117,12 +117,13 @@ def summary(rows, partial, checks, dev, wall):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', default='out'); ap.add_argument('--budget', type=float, default=380)
-    ap.add_argument('--data', default='.gpu_data/bands'); ap.add_argument('--commit', default='unknown')
+    ap.add_argument('--data', default='.gpu_data/bands'); ap.add_argument('--commit', default=None, help='commit to record (sets $SPARSE_NB_COMMIT; the device copy has no history)')
     ap.add_argument('--have', default=None, help='JSONL of complete runs to skip')
     ap.add_argument('--only', default=None, help='comma-separated run:seed:steps keys to run (others skipped)')
     ap.add_argument('--child', default=None); ap.add_argument('--work', default='/tmp/bands_work'); ap.add_argument('--deadline', type=float, default=0)
     a = ap.parse_args()
-    if a.child: child(json.loads(a.child), a.work, a.deadline, a.commit); sys.exit()
+    if a.commit: os.environ['SPARSE_NB_COMMIT'] = a.commit   # read by env_info in every child
+    if a.child: child(json.loads(a.child), a.work, a.deadline); sys.exit()
     t0 = time.time(); out, work = Path(a.out), Path(a.work); out.mkdir(parents=True, exist_ok=True); work.mkdir(parents=True, exist_ok=True)
     dev = 'cpu (dry run)' if DRY else torch.cuda.get_device_name()
     checks = [] if DRY else check_layer()
@@ -134,7 +135,7 @@ if __name__ == '__main__':
         js = [j for j in ([r for r in j if (r['run'], str(r['seed']), str(r['steps'])) in want] for j in js) if j]
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'PYTHONUNBUFFERED': '1'}
     procs = [subprocess.Popen([sys.executable, __file__, '--child', json.dumps(dict(k=k, n=len(js), runs=j, data=a.data)), '--work', str(work),
-                               '--deadline', str(deadline), '--commit', a.commit],
+                               '--deadline', str(deadline)],
                               stdout=open(work/f'log_{k}.txt', 'w'), stderr=subprocess.STDOUT, env=env) for k, j in enumerate(js)]
     print(f"{len(procs)} processes started at {time.time() - t0:.0f}s; deadline in {deadline - time.time():.0f}s", flush=True)
     core = [k for k, j in enumerate(js) if j[0]['steps'] == MAIN and not j[0].get('extra')]
