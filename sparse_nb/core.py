@@ -16,9 +16,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['TOLS', 'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError', 'NonFiniteLossError',
-           'check', 'get_device', 'autocast', 'seed_everything', 'rel_err', 'check_close', 'git_commit', 'env_info',
-           'bench', 'cuda_graph', 'read_results', 'append_result', 'has_result']
+__all__ = ['USER_ERRORS', 'TOLS', 'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError',
+           'NonFiniteLossError', 'check', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
+           'check_close', 'git_commit', 'env_info', 'bench', 'cuda_graph', 'read_results', 'append_result',
+           'has_result']
 
 # %% ../nbs/00_core.ipynb #181e4e30
 if not torch.cuda.is_available(): os.environ.setdefault('TRITON_INTERPRET', '1')
@@ -49,6 +50,19 @@ def check(cond:bool,      # condition that must hold
          ):
     "Raise `exc(msg)` unless `cond`: the one-line guard used for user-facing input checks"
     if not cond: raise exc(msg)
+
+# %% ../nbs/00_core.ipynb #bbd1f189
+USER_ERRORS = (ConfigError, DataError, CheckpointError, NonFiniteLossError)
+
+def cli_errors(f):
+    "Decorator for a CLI entry point: a user error (`USER_ERRORS`, `ValueError`) prints `error: …` on stderr and exits with status 2"
+    @functools.wraps(f)
+    def _f(*args, **kw):
+        try: return f(*args, **kw)
+        except (*USER_ERRORS, ValueError, FileNotFoundError) as e:
+            import sys
+            print(f"error: {e}", file=sys.stderr); raise SystemExit(2) from None
+    return _f
 
 # %% ../nbs/00_core.ipynb #51a68f9a
 def get_device(device:str='auto' # 'auto' picks CUDA when present, else CPU; or any torch device string
