@@ -3,6 +3,7 @@
 Modules:
 
 - `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, `BandedLinear`, and the FC1 vs FC2 bandwidth study.
+- `sparse_nb.bench`: The one place that times things: a timer, a host-time probe, CUDA graphs, result rows, the FLOP model, the kernel table and the end-to-end training-step table.
 - `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, pure-torch reference matmuls, and the autograd-aware `BlockELLLinear`.
 - `sparse_nb.blockell_triton`: Triton kernels for Block-ELL: forward `y = x Wᵀ`, input gradient `dx = dy W`, weight gradient on the active blocks.
 - `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, timing and run metadata shared by every module.

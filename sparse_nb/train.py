@@ -25,11 +25,13 @@ from .model import GPT, GPTConfig
 from .data import load_data, gpt2_encoding, TokenData
 
 # %% auto #0
-__all__ = ['PROMPTS', 'TrainConfig', 'get_lr', 'make_optimizer', 'save_checkpoint', 'latest_checkpoint', 'load_checkpoint',
-           'model_from_checkpoint', 'evaluate', 'Hook', 'post_step_', 'ddp_setup', 'train', 'build_model',
-           'plot_losses', 'model_config', 'sample', 'train_cli', 'generate_cli']
+__all__ = ['COMPILE_MODES', 'PROMPTS', 'TrainConfig', 'get_lr', 'make_optimizer', 'save_checkpoint', 'latest_checkpoint',
+           'load_checkpoint', 'model_from_checkpoint', 'evaluate', 'Hook', 'post_step_', 'ddp_setup', 'loss_fn',
+           'train', 'build_model', 'plot_losses', 'model_config', 'sample', 'train_cli', 'generate_cli']
 
 # %% ../nbs/03_train.ipynb #fde1f184
+COMPILE_MODES = ('off', 'default', 'max-autotune', 'reduce-overhead')
+
 @dataclass
 class TrainConfig:
     "Training knobs; every field is a CLI flag of `sparse_nb_train`"
@@ -52,6 +54,7 @@ class TrainConfig:
     keep:int=2            # checkpoints kept in out_dir (oldest deleted); 0 keeps all
     log_file:str=''       # JSONL log of steps and evals; '' for none
     progress:bool=True    # tqdm progress bar
+    compile:str='off'     # torch.compile the forward and loss: 'off', 'default', 'max-autotune', 'reduce-overhead' (CUDA graphs)
 
     def __post_init__(self):
         if self.min_lr == 0: self.min_lr = self.lr / 10
@@ -59,6 +62,7 @@ class TrainConfig:
         for n in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'eval_iters'):
             check(getattr(self, n) > 0, f"TrainConfig.{n}={getattr(self, n)} must be positive")
         check(self.lr > 0 and self.seq_len >= 0, "need lr > 0 and seq_len ≥ 0")
+        check(self.compile in COMPILE_MODES, f"compile={self.compile!r} unknown; choose one of {COMPILE_MODES}")
 
 # %% ../nbs/03_train.ipynb #0b7f9581
 def get_lr(step:int, cfg:TrainConfig)->float:
@@ -169,6 +173,25 @@ def ddp_setup(device='auto'):
     if not dist.is_initialized(): dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
     return rank, world, dev
 
+# %% ../nbs/03_train.ipynb #69cd935b
+def loss_fn(model:nn.Module,   # the module to run (a `GPT`, or its DDP wrapper)
+            raw:nn.Module,     # the unwrapped model (for `aux_loss`)
+            device,            # where it runs (autocast on CUDA)
+            compile:str='off'  # one of `COMPILE_MODES`
+           ):
+    "`f(x, y) -> loss`: cross-entropy plus the model's auxiliary loss under autocast, compiled per `compile`"
+    def f(x, y):
+        with autocast(device):
+            _, loss = model(x, y)
+            return loss + raw.aux_loss()
+    if compile == 'off': return f
+    cf = torch.compile(f, mode=None if compile == 'default' else compile)
+    if compile != 'reduce-overhead': return cf
+    def graphed(x, y):
+        torch.compiler.cudagraph_mark_step_begin()   # the previous step's graph outputs are no longer needed
+        return cf(x, y)
+    return graphed
+
 # %% ../nbs/03_train.ipynb #05c37e58
 def _log(path, row):
     if path:
@@ -197,6 +220,7 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
     ddp = world > 1
     fwd = nn.parallel.DistributedDataParallel(raw, device_ids=[device.index] if device.type == 'cuda' else None) if ddp else raw
     main = rank == 0; is_log = main and cfg.log_file
+    step_loss = loss_fn(fwd, raw, device, cfg.compile)
     pbar = tqdm(total=cfg.steps, initial=step, disable=not (cfg.progress and main), desc='train', dynamic_ncols=True)
     t0, tok0, recent = time.perf_counter(), 0, []
     while step < cfg.steps:
@@ -205,9 +229,7 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
         for micro in range(cfg.grad_accum):
             x, y = data.get_batch('train', cfg.batch_size, T, gen, device)
             if ddp: fwd.require_backward_grad_sync = micro == cfg.grad_accum - 1
-            with autocast(device):
-                _, loss = fwd(x, y)
-                loss = loss + raw.aux_loss()
+            loss = step_loss(x, y)
             (loss / cfg.grad_accum).backward()
         lv = loss.item()
         if not math.isfinite(lv):
