@@ -15,7 +15,7 @@ then the cost of the topology machinery as a fraction of the training step.
 
 Writes topo_e03_runs.jsonl (eval rows + one summary row per run), topo_e03_dynamic.json (decision history,
 snapshots, ages), topo_e03_overhead.json, topo_e03.md, topo_e03.log; prints the table last.
-Needs no fastcore/nbdev."""
+Needs fastcore (the library's `@patch`), not nbdev."""
 import os, sys, json, time, math, argparse, traceback
 from dataclasses import replace, asdict
 import numpy as np
@@ -51,7 +51,7 @@ from sparse_nb.core import env_info, rel_err, TOLS, autocast, bench
 from sparse_nb.model import GPTConfig
 from sparse_nb.data import TokenData
 from sparse_nb.train import TrainConfig, train, build_model, make_optimizer
-from sparse_nb.blockell import BlockELLLinear, bell_backend
+from sparse_nb.blockell_linear import BlockELLLinear, bell_backend, set_bell_backend
 from sparse_nb.topology import DynamicTopology, prune_, regrow_, bell_layers
 
 dev = torch.device(args.device)
@@ -121,7 +121,7 @@ def save():
 try: RESULT['checks'] = checks()
 except Exception: RESULT['errors'].append(traceback.format_exc()); log(traceback.format_exc())
 if any(not c['ok'] and c['name'].startswith('backend') for c in RESULT['checks']):
-    BACKEND = 'ref'; os.environ['SPARSE_NB_BELL_BACKEND'] = 'ref'; log('!! Triton path disagrees with the reference: runs use the ref backend')
+    BACKEND = 'ref'; set_bell_backend('ref'); log('!! Triton path disagrees with the reference: runs use the ref backend')
 RESULT['backend'] = BACKEND; save()
 
 # ------------------------------------------------------------------ data, configs
