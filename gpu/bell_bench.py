@@ -11,7 +11,8 @@ import torch, torch.nn.functional as F
 import triton
 from triton.testing import do_bench
 from sparse_nb.core import env_info, rel_err, TOLS
-from sparse_nb.blockell import BlockELL, BlockELLLinear, blockell_linear, BLOCK_SIZES
+from sparse_nb.blockell import BlockELL, BLOCK_SIZES
+from sparse_nb.blockell_linear import BlockELLLinear, blockell_linear
 from sparse_nb import blockell_triton as bt
 
 p = argparse.ArgumentParser()

@@ -4,7 +4,8 @@ Modules:
 
 - `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, `BandedLinear`, and the FC1 vs FC2 bandwidth study.
 - `sparse_nb.bench`: The one place that times things: a timer, a host-time probe, CUDA graphs, result rows, the FLOP model, the kernel table and the end-to-end training-step table.
-- `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, pure-torch reference matmuls, and the autograd-aware `BlockELLLinear`.
+- `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, its constructors, `to_dense`, and the pure-torch reference matmuls.
+- `sparse_nb.blockell_linear`: The Block-ELL linear layer: custom ops over the reference and the Triton kernels, one backend setting, autograd, `BlockELLLinear`.
 - `sparse_nb.blockell_triton`: Triton kernels for Block-ELL: forward `y = x Wᵀ`, input gradient `dx = dy W`, weight gradient on the active blocks.
 - `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, timing and run metadata shared by every module.
 - `sparse_nb.data`: The GPT-2 tokenizer (offline too), token files, the batch sampler, TinyStories and the generated arithmetic task.

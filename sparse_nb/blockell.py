@@ -1,12 +1,12 @@
-"""Block-ELL sparse weights: the validated format, pure-torch reference matmuls, and the autograd-aware `BlockELLLinear`.
+"""Block-ELL sparse weights: the validated format, its constructors, `to_dense`, and the pure-torch reference matmuls.
 
 A Block-ELL weight keeps, in every block-row of an `out × in` matrix, the same number `K` of dense `B × B`
 blocks: `values[R, K, B, B]` and `col_indices[R, K]` (R = out/B, C = in/B). A fixed `K` per row means no
 row offsets, no load imbalance in the forward kernel, and a dense `values` tensor that an optimizer can treat
 like any parameter. This module is the spec: the format and its validator, constructors, `to_dense`, the
-pure-torch reference for the three matmuls a linear layer needs, and the autograd-aware `blockell_linear` /
-`BlockELLLinear` (registered as the MLP linear kind `'bell'`). The Triton kernels live in
-`blockell_triton`, loaded on first use with a CUDA tensor.
+transposed index, and the pure-torch reference for the three matmuls a linear layer needs. The Triton kernels
+live in `blockell_triton`, and the layer built on both (`BlockELLLinear`, linear kind `'bell'`) in
+`blockell_linear`.
 
 Docs: https://sparse-nb.github.io/sparse_nb/blockell.html.md"""
 
@@ -14,16 +14,14 @@ Docs: https://sparse-nb.github.io/sparse_nb/blockell.html.md"""
 
 # %% ../nbs/07_blockell.ipynb #e2151195
 from __future__ import annotations
-import os, math, importlib, contextlib, functools
-import torch, torch.nn as nn, torch.nn.functional as F
+import torch
 from torch import Tensor
+from fastcore.basics import patch
 from .core import *
-from .model import register_linear
 
 # %% auto #0
-__all__ = ['BLOCK_SIZES', 'DTYPES', 'bell_dds', 'bell_dds_t', 'bell_sdd', 'BlockELL', 'show_blockell', 'bell_dds_ref',
-           'bell_dds_t_ref', 'bell_sdd_ref', 'bell_backend', 'transpose_index', 'BlockELLFn', 'blockell_linear',
-           'BlockELLLinear']
+__all__ = ['BLOCK_SIZES', 'DTYPES', 'BlockELL', 'show_blockell', 'bell_dds_ref', 'bell_dds_t_ref', 'bell_sdd_ref',
+           'transpose_index']
 
 # %% ../nbs/07_blockell.ipynb #36da40a6
 BLOCK_SIZES = (16, 32, 64, 128)  # block sizes the kernels are built and tested for
@@ -83,10 +81,11 @@ def _init_values(R, K, B, std, generator, dtype, device):
     v = torch.randn(R, K, B, B, generator=generator, dtype=torch.float32, device='cpu' if generator is not None else device)
     return (v * std).to(dtype=dtype, device=device)
 
-@classmethod
-def _from_dense(cls, weight:Tensor,     # (out, in) dense weight
-                block_mask:Tensor       # bool (R, C): which blocks to keep, the same count per row
-               )->BlockELL:
+@patch(cls_method=True)
+def from_dense(cls:BlockELL,
+               weight:Tensor,          # (out, in) dense weight
+               block_mask:Tensor       # bool (R, C): which blocks to keep, the same count per row
+              )->BlockELL:
     "Block-ELL holding the blocks of `weight` selected by `block_mask`"
     (O, I), (R, C) = weight.shape, block_mask.shape
     check(O % R == 0 and I % C == 0 and O // R == I // C,
@@ -97,22 +96,23 @@ def _from_dense(cls, weight:Tensor,     # (out, in) dense weight
     vals = wb[torch.arange(R, device=weight.device)[:, None], col.long()]      # (R, K, B, B)
     return cls(vals.contiguous(), col, I)
 
-@classmethod
-def _from_mask(cls, block_mask:Tensor,  # bool (R, C) blocks to keep, the same count per row
-               block_size:int,          # B
-               std:float=0.02,          # values ~ N(0, std²)
-               generator=None,          # CPU `torch.Generator` for the values (None: global RNG)
-               dtype=torch.float32, device=None)->BlockELL:
+@patch(cls_method=True)
+def from_mask(cls:BlockELL,
+              block_mask:Tensor,      # bool (R, C) blocks to keep, the same count per row
+              block_size:int,         # B
+              std:float=0.02,         # values ~ N(0, std²)
+              generator=None,         # CPU `torch.Generator` for the values (None: global RNG)
+              dtype=torch.float32, device=None)->BlockELL:
     "Block-ELL on the topology `block_mask` with fresh normal values"
     col = _block_mask_cols(block_mask.bool())
     device = device or block_mask.device
     vals = _init_values(col.shape[0], col.shape[1], block_size, std, generator, dtype, device)
     return cls(vals, col.to(device), block_mask.shape[1] * block_size)
 
-@classmethod
-def _random(cls, out_features:int, in_features:int, block_size:int,
-            density:float,              # fraction of blocks kept per block-row; K = round(density · C), at least 1
-            std:float=0.02, generator=None, dtype=torch.float32, device=None)->BlockELL:
+@patch(cls_method=True)
+def random(cls:BlockELL, out_features:int, in_features:int, block_size:int,
+           density:float,              # fraction of blocks kept per block-row; K = round(density · C), at least 1
+           std:float=0.02, generator=None, dtype=torch.float32, device=None)->BlockELL:
     "Block-ELL with a uniformly random, seeded topology: K distinct block-columns per block-row"
     check(out_features % block_size == 0 and in_features % block_size == 0,
           f"shape ({out_features}, {in_features}) is not divisible by the block size {block_size}", ValueError)
@@ -123,10 +123,10 @@ def _random(cls, out_features:int, in_features:int, block_size:int,
     vals = _init_values(R, K, block_size, std, generator, dtype, device)
     return cls(vals, col.to(vals.device), in_features)
 
-@classmethod
-def _from_band(cls, out_features:int, in_features:int, block_size:int,
-               bandwidth:int,           # input features each output row sees (K·B): a multiple of block_size
-               std:float=0.02, generator=None, dtype=torch.float32, device=None)->BlockELL:
+@patch(cls_method=True)
+def from_band(cls:BlockELL, out_features:int, in_features:int, block_size:int,
+              bandwidth:int,           # input features each output row sees (K·B): a multiple of block_size
+              std:float=0.02, generator=None, dtype=torch.float32, device=None)->BlockELL:
     "Block-ELL of a diagonal band: K = bandwidth/B contiguous blocks centred on the stretched diagonal"
     check(out_features % block_size == 0 and in_features % block_size == 0 and bandwidth % block_size == 0,
           f"shape ({out_features}, {in_features}) and bandwidth {bandwidth} must be divisible by the block size {block_size}", ValueError)
@@ -138,22 +138,20 @@ def _from_band(cls, out_features:int, in_features:int, block_size:int,
     vals = _init_values(R, K, block_size, std, generator, dtype, device)
     return cls(vals, col.to(vals.device), in_features)
 
-BlockELL.from_dense, BlockELL.from_mask, BlockELL.random, BlockELL.from_band = _from_dense, _from_mask, _random, _from_band
-
 # %% ../nbs/07_blockell.ipynb #28f02224
-def _to_dense(self)->Tensor:
+@patch
+def to_dense(self:BlockELL)->Tensor:
     "Dense (out, in) weight with zeros outside the active blocks"
     R, K, B, C = self.R, self.K, self.block_size, self.C
     wb = self.values.new_zeros(R, C, B, B)
     wb[torch.arange(R, device=wb.device)[:, None], self.col_indices.long()] = self.values
     return wb.transpose(1, 2).reshape(R * B, C * B)
 
-def _block_mask(self)->Tensor:
+@patch
+def block_mask(self:BlockELL)->Tensor:
     "bool (R, C): which blocks are active"
     m = torch.zeros(self.R, self.C, dtype=torch.bool, device=self.values.device)
     return m.scatter_(1, self.col_indices.long(), True)
-
-BlockELL.to_dense, BlockELL.block_mask = _to_dense, _block_mask
 
 # %% ../nbs/07_blockell.ipynb #83a9ec2a
 def show_blockell(w:BlockELL, # weight to draw
@@ -214,59 +212,6 @@ def bell_sdd_ref(x:Tensor,           # (M, in)
     dw = torch.bmm(dy.view(M, R, B).permute(1, 2, 0), g)                  # (R, B, K·B)
     return dw.view(R, B, K, B).transpose(1, 2).contiguous()
 
-# %% ../nbs/07_blockell.ipynb #47cd2afe
-_BACKENDS = ('auto', 'triton', 'ref')
-
-@contextlib.contextmanager
-def bell_backend(name:str # 'auto', 'triton' or 'ref'
-                ):
-    "Context manager: run Block-ELL ops with backend `name` inside the block"
-    check(name in _BACKENDS, f"backend {name!r} unknown; choose one of {_BACKENDS}")
-    old = os.environ.get('SPARSE_NB_BELL_BACKEND')
-    os.environ['SPARSE_NB_BELL_BACKEND'] = name
-    try: yield
-    finally:
-        if old is None: os.environ.pop('SPARSE_NB_BELL_BACKEND', None)
-        else: os.environ['SPARSE_NB_BELL_BACKEND'] = old
-
-def _use_triton(x:Tensor)->bool:
-    b = os.environ.get('SPARSE_NB_BELL_BACKEND', 'auto')
-    if b == 'ref' or (b == 'auto' and not x.is_cuda): return False
-    check(x.is_cuda or os.environ.get('TRITON_INTERPRET') == '1',
-          "Block-ELL backend 'triton' on CPU needs the Triton interpreter: set TRITON_INTERPRET=1 before importing triton")
-    return True
-
-def _kernels():
-    "The Triton launchers (imported on first use)"
-    return importlib.import_module('sparse_nb.blockell_triton')
-
-# %% ../nbs/07_blockell.ipynb #04ebfcf6
-def _define_op(name:str, schema:str, impl, fake):
-    "Register custom op `sparse_nb::name` (once per process) with its fake (shape-only) implementation"
-    if not hasattr(torch.ops.sparse_nb, name):
-        torch.library.custom_op(f"sparse_nb::{name}", impl, mutates_args=(), schema=schema).register_fake(fake)
-    return getattr(torch.ops.sparse_nb, name)
-
-def _dds_impl(x, values, col_indices, bias):
-    if _use_triton(x): return _kernels().bell_dds_triton(x, values, col_indices, bias)
-    y = bell_dds_ref(x, values, col_indices)
-    return y if bias is None else y + bias
-
-def _dds_t_impl(dy, values, col_indices, t_index, t_counts, in_features):
-    if _use_triton(dy): return _kernels().bell_dds_t_triton(dy, values, col_indices, t_index, t_counts, in_features)
-    return bell_dds_t_ref(dy, values, col_indices, in_features)
-
-def _sdd_impl(x, dy, col_indices, block_size):
-    if _use_triton(x): return _kernels().bell_sdd_triton(x, dy, col_indices, block_size)
-    return bell_sdd_ref(x, dy, col_indices)
-
-bell_dds = _define_op('bell_dds', "(Tensor x, Tensor values, Tensor col_indices, Tensor? bias) -> Tensor", _dds_impl,
-                      lambda x, v, c, b: x.new_empty(x.shape[0], v.shape[0] * v.shape[2]))
-bell_dds_t = _define_op('bell_dds_t', "(Tensor dy, Tensor values, Tensor col_indices, Tensor t_index, Tensor t_counts, "
-                        "SymInt in_features) -> Tensor", _dds_t_impl, lambda dy, v, c, ti, tc, n: dy.new_empty(dy.shape[0], n))
-bell_sdd = _define_op('bell_sdd', "(Tensor x, Tensor dy, Tensor col_indices, SymInt block_size) -> Tensor", _sdd_impl,
-                      lambda x, dy, c, B: x.new_empty(c.shape[0], c.shape[1], B, B))
-
 # %% ../nbs/07_blockell.ipynb #8db1591d
 def transpose_index(col_indices:Tensor, # (R, K) int32
                     n_cols:int          # C, block-columns of the weight
@@ -283,102 +228,8 @@ def transpose_index(col_indices:Tensor, # (R, K) int32
     t_index[sorted_cols, slot] = order.to(torch.int32)
     return t_index, counts.to(torch.int32)
 
-def _transpose_index(self)->tuple:
+@patch
+def transpose_index(self:BlockELL)->tuple:
     "Cached `transpose_index` of this weight's topology"
     if self._t is None: self._t = transpose_index(self.col_indices, self.C)
     return self._t
-BlockELL.transpose_index = _transpose_index
-
-# %% ../nbs/07_blockell.ipynb #d6f0c7d7
-def _call(op, impl, *args):
-    "Custom `op` while `torch.compile` traces (an opaque graph node); its Python `impl` in eager mode"
-    return op(*args) if torch.compiler.is_compiling() else impl(*args)
-
-class BlockELLFn(torch.autograd.Function):
-    "`y = x Wᵀ + bias` for a Block-ELL `W`, with gradients for x, the block values and the bias"
-    @staticmethod
-    def forward(ctx, x, values, col_indices, t_index, t_counts, bias):
-        ctx.save_for_backward(x, values, col_indices, t_index, t_counts)
-        ctx.has_bias = bias is not None
-        return _call(bell_dds, _dds_impl, x, values, col_indices, bias)
-
-    @staticmethod
-    def backward(ctx, dy):
-        x, values, col_indices, t_index, t_counts = ctx.saved_tensors
-        dy = dy.contiguous()
-        dx = _call(bell_dds_t, _dds_t_impl, dy, values, col_indices, t_index, t_counts, x.shape[1]) if ctx.needs_input_grad[0] else None
-        dv = _call(bell_sdd, _sdd_impl, x, dy, col_indices, values.shape[2]) if ctx.needs_input_grad[1] else None
-        db = dy.sum(0) if ctx.has_bias and ctx.needs_input_grad[5] else None
-        return dx, dv, None, None, None, db
-
-def _bell_linear(x, values, col_indices, t_index, t_counts, bias=None):
-    "`blockell_linear` on raw tensors (what `BlockELLLinear.forward` calls)"
-    dt = values.dtype
-    if torch.is_autocast_enabled(x.device.type):
-        dt = torch.get_autocast_dtype(x.device.type)
-        values = values.to(dt)
-        if bias is not None: bias = bias.to(dt)
-    x = x.to(dt)
-    y = BlockELLFn.apply(x.reshape(-1, x.shape[-1]), values, col_indices, t_index, t_counts, bias)
-    return y.view(*x.shape[:-1], y.shape[-1])
-
-def blockell_linear(x:Tensor,          # (..., in) input
-                    weight:BlockELL,   # Block-ELL weight (out, in)
-                    bias:Tensor|None=None # (out,) or None
-                   )->Tensor:          # (..., out)
-    "`F.linear` for a Block-ELL weight: autograd-aware, autocast-aware, `torch.compile`-friendly"
-    check(x.shape[-1] == weight.in_features, f"input has {x.shape[-1]} features, weight expects {weight.in_features}")
-    t_index, t_counts = weight.transpose_index()
-    return _bell_linear(x, weight.values, weight.col_indices, t_index, t_counts, bias)
-
-# %% ../nbs/07_blockell.ipynb #f85be9aa
-class BlockELLLinear(nn.Module):
-    "Linear layer `y = x Wᵀ + b` with a Block-ELL weight of `density` (fraction of B×B blocks kept per block-row)"
-    def __init__(self, in_features:int, out_features:int,
-                 block_size:int=64,     # B; must divide both features
-                 density:float=0.5,     # K = round(density · in/B) blocks per block-row
-                 bias:bool=True,
-                 std:float=0.02,        # values ~ N(0, std²) (GPT-2's init for the kept weights)
-                 generator=None,        # CPU generator for the pattern and values (None: global RNG)
-                 device=None, dtype=None):
-        super().__init__()
-        w = BlockELL.random(out_features, in_features, block_size, density, std=std, generator=generator,
-                            dtype=dtype or torch.float32, device=device)
-        self.in_features, self.out_features, self.block_size = in_features, out_features, block_size
-        self.values = nn.Parameter(w.values)
-        self.register_buffer('col_indices', w.col_indices)
-        self.register_buffer('t_index', None, persistent=False); self.register_buffer('t_counts', None, persistent=False)
-        self._refresh()
-        if bias: self.bias = nn.Parameter(torch.zeros(out_features, device=device, dtype=dtype))
-        else: self.register_parameter('bias', None)
-        self.register_load_state_dict_post_hook(lambda m, _: m._refresh())
-
-    def _refresh(self): self.t_index, self.t_counts = transpose_index(self.col_indices, self.in_features // self.block_size)
-
-    @property
-    def weight(self)->BlockELL:
-        "The weight as a `BlockELL` sharing this module's tensors"
-        w = BlockELL(self.values, self.col_indices, self.in_features, validate=False)
-        w._t = (self.t_index, self.t_counts)
-        return w
-
-    @torch.no_grad()
-    def set_topology_(self, col_indices:Tensor, values:Tensor|None=None):
-        "Replace the pattern (and optionally the values) in place; K may not change"
-        values = self.values if values is None else values.to(self.values)
-        _validate(values, col_indices.to(torch.int32), self.in_features)
-        self.col_indices.copy_(col_indices); self.values.copy_(values); self._refresh()
-
-    def forward(self, x): return _bell_linear(x, self.values, self.col_indices, self.t_index, self.t_counts, self.bias)
-    def nnz(self)->int: return self.values.numel() + (self.bias.numel() if self.bias is not None else 0)
-    def extra_repr(self): return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                                  f"block_size={self.block_size}, K={self.values.shape[1]}, density={self.weight.density:.3g}")
-
-# %% ../nbs/07_blockell.ipynb #3ce538dd
-@register_linear('bell')
-def _bell(in_features, out_features, *, bias, cfg, role, std):
-    "Block-ELL linear from `cfg.block_size` and `cfg.density` (the pattern from the global RNG)"
-    B = cfg.block_size
-    check(in_features % B == 0 and out_features % B == 0,
-          f"{role}: {in_features}→{out_features} is not divisible by block_size={B}; pick a block size that divides both")
-    return BlockELLLinear(in_features, out_features, block_size=B, density=cfg.density, bias=bias, std=std)

@@ -4,8 +4,8 @@ Three kernels, each checked against the pure-torch references of `blockell`: **d
 output tile, looping over the K active blocks of its block-row), **dds_t** (input gradient, one program per input
 tile, looping over the blocks of its block-column through a precomputed transposed index: no atomics,
 deterministic) and **sdd** (weight gradient, one program per block tile, reducing over the tokens). fp32
-accumulation everywhere; tile configs are autotuned from a short list per block size. `sparse_nb.blockell`'s
-ops call the `*_triton` launchers here for CUDA tensors.
+accumulation everywhere; tile configs are autotuned from a short list per block size. The ops of
+`sparse_nb.blockell_linear` call the `*_triton` launchers here for CUDA tensors.
 
 Docs: https://sparse-nb.github.io/sparse_nb/blockell_triton.html.md"""
 
@@ -13,8 +13,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/blockell_triton.html.md"""
 
 # %% ../nbs/07a_blockell_triton.ipynb #8aea35d2
 from __future__ import annotations
-import os, sys, math, json, functools, warnings
-from pathlib import Path
+import os, sys, math, functools, threading, warnings
 import torch
 from torch import Tensor
 from .core import *
@@ -24,8 +23,7 @@ import triton, triton.language as tl
 from .blockell import BlockELL, BLOCK_SIZES, bell_dds_ref, bell_dds_t_ref, bell_sdd_ref, transpose_index
 
 # %% auto #0
-__all__ = ['bell_configs', 'bell_dds_triton', 'bell_dds_t_triton', 'bell_dds_t_atomic_triton', 'bell_sdd_triton', 'bench_rows',
-           'bench_table', 'plot_speedups']
+__all__ = ['bell_configs', 'bell_dds_triton', 'bell_dds_t_triton', 'bell_dds_t_atomic_triton', 'bell_sdd_triton']
 
 # %% ../nbs/07a_blockell_triton.ipynb #fc1fec96
 if _INTERPRET and _TRITON_EARLY:
@@ -117,6 +115,7 @@ def _bell_dds_kernel(
 
 # %% ../nbs/07a_blockell_triton.ipynb #3f8d9952
 _TUNED = {}   # (kind, B, tma choices) -> autotuned kernel; its `.cache` maps each tuning key to the chosen config
+_PLANS = {}   # (kind, B, M, K, IN, OUT[, SPLIT_M], dtype, tma choices) -> (kernel, grid, launch kwargs)
 
 def _tuned(kind:str, B:int, tma:tuple):
     "The autotuned kernel of family `kind` for block size `B`, over `bell_configs(kind, B, tma)`"
@@ -128,22 +127,49 @@ def _tuned(kind:str, B:int, tma:tuple):
 
 def _alloc(size, align, stream): return torch.empty(size, dtype=torch.int8, device='cuda')
 
+_thread = threading.local()
+
+def _set_allocator():
+    "Give Triton the TMA scratch allocator, once per thread (Triton keeps it in a per-thread context variable)"
+    if not getattr(_thread, 'allocator', False):
+        triton.set_allocator(_alloc)
+        _thread.allocator = True
+
 @functools.cache
 def _hopper(device_index:int)->bool: return torch.cuda.get_device_capability(device_index)[0] >= 9
 
-def _launch(kind, B, M, grid, args, consts, config, use_tma):
-    "Run kernel `kind`: autotuned on a GPU (over TMA and pointer loads on Hopper), else with a fixed `config`"
+def _fixed(kind, B, M, config, hopper, use_tma, dtype)->dict:
+    "Launch kwargs from a fixed tile `config`, or the interpreter's tiles when `config` is None"
+    cfg = {'GROUP_M': 8, 'num_warps': 4, 'num_stages': 3, **(config or _interp_config(kind, B, M))}
+    cfg.setdefault('USE_TMA', hopper if use_tma is None else use_tma)
+    return dict(cfg, UPCAST=_INTERPRET and dtype == torch.bfloat16)
+
+def _plan(kind, B, key, grid, args, consts, hopper, tma)->tuple:
+    "Find the launch of a new shape `key`: autotune on a GPU (which also runs it once), the interpreter's tiles on CPU"
+    kernel = globals()[f'_bell_{kind}_kernel']
+    if _INTERPRET: kw, ran = _fixed(kind, B, key[0], None, hopper, tma[0] if len(tma) == 1 else None, args[0].dtype), False
+    else:
+        tuner = _tuned(kind, B, tma)
+        tuner[grid](*args, B=B, UPCAST=False, **consts)
+        kw, ran = dict(tuner.best_config.all_kwargs(), UPCAST=False), True
+    _PLANS[(kind, B, *key, args[0].dtype, tma)] = plan = (kernel, grid(kw), kw)
+    return plan, ran
+
+def _launch(kind, B, key, grid, args, consts, config, use_tma):
+    "Run kernel `kind`: the cached plan of this shape `key` (found on its first call), or a fixed `config` as given"
     a = args[0]
     hopper = a.is_cuda and _hopper(a.device.index or 0)
-    if hopper: triton.set_allocator(_alloc)      # TMA descriptors need scratch; per call: the setting is thread-local
-    if config is None and not _INTERPRET:
-        tma = (use_tma,) if use_tma is not None else (True, False) if hopper else (False,)
-        return _tuned(kind, B, tma)[grid](*args, B=B, UPCAST=False, **consts)
-    cfg = {'GROUP_M': 8, **(config or _interp_config(kind, B, M))}
-    w, s = cfg.pop('num_warps', 4), cfg.pop('num_stages', 3)
-    cfg.setdefault('USE_TMA', hopper if use_tma is None else use_tma)
-    return globals()[f'_bell_{kind}_kernel'][grid(cfg)](*args, B=B, UPCAST=_INTERPRET and a.dtype == torch.bfloat16,
-                                                        **cfg, **consts, num_warps=w, num_stages=s)
+    if hopper: _set_allocator()
+    if config is not None:
+        kw = _fixed(kind, B, key[0], config, hopper, use_tma, a.dtype)
+        return globals()[f'_bell_{kind}_kernel'][grid(kw)](*args, B=B, **consts, **kw)
+    tma = (use_tma,) if use_tma is not None else (True, False) if hopper else (False,)
+    plan = _PLANS.get((kind, B, *key, a.dtype, tma))
+    if plan is None:
+        plan, ran = _plan(kind, B, key, grid, args, consts, hopper, tma)
+        if ran: return
+    kernel, g, kw = plan
+    kernel[g](*args, B=B, **consts, **kw)
 
 def _kmax(n:int)->int:
     "Length of the hoisted index vector: a power of two ≥ n, at least 64 so all usual densities share one compiled kernel"
@@ -162,18 +188,21 @@ def bell_dds_triton(x:Tensor,           # (M, in)
                     bias:Tensor|None=None, # (out,)
                     out:Tensor|None=None,  # (M, out) to write into
                     config:dict|None=None, # fixed tile config (else autotuned on GPU)
-                    use_tma:bool|None=None # TMA loads (None: autotuner's choice on Hopper, pointers elsewhere)
+                    use_tma:bool|None=None, # TMA loads (None: autotuner's choice on Hopper, pointers elsewhere)
+                    validate:bool=True  # check the operands (the layer has, once per topology)
                    )->Tensor:           # (M, out) = x Wᵀ + bias
     "Forward `y = x Wᵀ + bias` with the dds kernel"
     R, K, B, _ = values.shape
     M, IN, OUT = x.shape[0], x.shape[1], R * B
-    _check_operands(x, values, col_indices, x.shape[1], 'bell_dds')
-    check(IN % B == 0, f"bell_dds: in_features={IN} not divisible by B={B}", ValueError)
-    x, values = x.contiguous(), values.contiguous()
+    if validate:
+        _check_operands(x, values, col_indices, x.shape[1], 'bell_dds')
+        check(IN % B == 0, f"bell_dds: in_features={IN} not divisible by B={B}", ValueError)
+    x, values = x.contiguous(), values.contiguous()          # no copy when they already are
     y = x.new_empty(M, OUT) if out is None else out
     grid = lambda META: (triton.cdiv(M, META['BM']) * (OUT // META['BN']),)
     has_bias = bias is not None
-    _launch('dds', B, M, grid, (x, values, col_indices, bias.to(x.dtype).contiguous() if has_bias else y, y, M, K, IN, OUT),
+    if has_bias and bias.dtype != x.dtype: bias = bias.to(x.dtype)
+    _launch('dds', B, (M, K, IN, OUT), grid, (x, values, col_indices, bias.contiguous() if has_bias else y, y, M, K, IN, OUT),
             dict(HAS_BIAS=has_bias, KMAX=_kmax(K)), config, use_tma)
     return y
 
@@ -235,18 +264,20 @@ def bell_dds_t_triton(dy:Tensor,          # (M, out)
                       t_index:Tensor,     # (C, T) int32 from `transpose_index`
                       t_counts:Tensor,    # (C,) int32
                       in_features:int,
-                      out:Tensor|None=None, config:dict|None=None, use_tma:bool|None=None
+                      out:Tensor|None=None, config:dict|None=None, use_tma:bool|None=None,
+                      validate:bool=True  # check the operands (the layer has, once per topology)
                      )->Tensor:           # (M, in) = dy W
     "Input gradient `dx = dy W` with the dds_t kernel (deterministic, no atomics)"
     R, K, B, _ = values.shape
     M, IN, OUT = dy.shape[0], in_features, R * B
-    _check_operands(dy, values, col_indices, OUT, 'bell_dds_t')
-    check(t_index.shape[0] == IN // B == t_counts.shape[0] and t_index.dtype == t_counts.dtype == torch.int32,
-          f"bell_dds_t: transposed index must be int32 with C={IN // B} rows; got {tuple(t_index.shape)}", ValueError)
+    if validate:
+        _check_operands(dy, values, col_indices, OUT, 'bell_dds_t')
+        check(t_index.shape[0] == IN // B == t_counts.shape[0] and t_index.dtype == t_counts.dtype == torch.int32,
+              f"bell_dds_t: transposed index must be int32 with C={IN // B} rows; got {tuple(t_index.shape)}", ValueError)
     dy, values = dy.contiguous(), values.contiguous()
     dx = dy.new_empty(M, IN) if out is None else out
     grid = lambda META: (triton.cdiv(M, META['BM']) * (IN // META['BN']),)
-    _launch('dds_t', B, M, grid, (dy, values, t_index, t_counts, dx, M, K, t_index.shape[1], IN, OUT),
+    _launch('dds_t', B, (M, K, IN, OUT), grid, (dy, values, t_index, t_counts, dx, M, K, t_index.shape[1], IN, OUT),
             dict(KMAX=_kmax(t_index.shape[1])), config, use_tma)
     return dx
 
@@ -300,9 +331,12 @@ def _bell_sdd_kernel(
     tl.store(dv_ptr + base, acc.to(dv_ptr.dtype.element_ty))
 
 # %% ../nbs/07a_blockell_triton.ipynb #b77185da
+@functools.cache
+def _sm_count(device_index:int)->int: return torch.cuda.get_device_properties(device_index).multi_processor_count
+
 def _sdd_split(M:int, n_tiles:int, device)->int:
     "Token splits so that about two programs per SM exist (1 when the blocks alone fill the GPU)"
-    sms = torch.cuda.get_device_properties(device).multi_processor_count if device.type == 'cuda' else 4
+    sms = _sm_count(device.index or 0) if device.type == 'cuda' else 4
     return max(1, min(triton.cdiv(2 * sms, n_tiles), M // 1024))
 
 def bell_sdd_triton(x:Tensor,           # (M, in)
@@ -310,13 +344,14 @@ def bell_sdd_triton(x:Tensor,           # (M, in)
                     col_indices:Tensor, # (R, K) int32
                     block_size:int,     # B
                     out:Tensor|None=None, config:dict|None=None, use_tma:bool|None=None,
-                    split:int|None=None # token splits (None: enough programs to fill the GPU)
+                    split:int|None=None, # token splits (None: enough programs to fill the GPU)
+                    validate:bool=True  # check the operands (the layer has, once per topology)
                    )->Tensor:           # (R, K, B, B)
     "Weight gradient on the active blocks with the sdd kernel (deterministic split-M reduction)"
     (R, K), B = col_indices.shape, block_size
     M, IN, OUT = x.shape[0], x.shape[1], R * B
-    check(dy.shape == (M, OUT) and x.dtype == dy.dtype and IN % B == 0,
-          f"bell_sdd: x {tuple(x.shape)} / dy {tuple(dy.shape)} do not fit R={R} block-rows of B={B}", ValueError)
+    if validate: check(dy.shape == (M, OUT) and x.dtype == dy.dtype and IN % B == 0,
+                       f"bell_sdd: x {tuple(x.shape)} / dy {tuple(dy.shape)} do not fit R={R} block-rows of B={B}", ValueError)
     x, dy = x.contiguous(), dy.contiguous()
     T = min(B, 128)
     split = split or _sdd_split(M, R * K * (B // T) ** 2, x.device)
@@ -325,53 +360,6 @@ def bell_sdd_triton(x:Tensor,           # (M, in)
     dv = x.new_empty(R, K, B, B) if out is None else out
     buf = dv if split == 1 else torch.empty(split, R, K, B, B, dtype=torch.float32, device=x.device)
     grid = lambda META: (R * K * (B // META['BM']) * (B // META['BN']), split)
-    _launch('sdd', B, M, grid, (x, dy, col_indices, buf, M, K, IN, OUT, per, split),
-            {}, config, use_tma)
+    _launch('sdd', B, (M, K, IN, OUT, split), grid, (x, dy, col_indices, buf, M, K, IN, OUT, per, split), {}, config, use_tma)
     if split > 1: dv.copy_(buf.sum(0))
     return dv
-
-# %% ../nbs/07a_blockell_triton.ipynb #f4907857
-def bench_rows(path='../results/bell_bench.json')->dict:
-    "The stored benchmark: {'env', 'checks', 'rows', 'tuned', 'cpu_us_per_call', ...}"
-    return json.loads(Path(path).read_text())
-
-# %% ../nbs/07a_blockell_triton.ipynb #2986957e
-def bench_table(rows:list,         # rows of `results/bell_bench.json`
-                mode:str='fwd'     # 'fwd', 'bwd' or 'fwdbwd'
-               )->str:             # markdown table
-    "Speedup over dense per shape, density and implementation, with the fraction of the 1/density limit"
-    dense = {(r['shape'], r['mode']): r['ms'] for r in rows if r['impl'] == 'dense'}
-    impls = sorted({r['impl'] for r in rows if r['impl'] != 'dense' and r['mode'] == mode})
-    lines = [f"| shape | density | dense ms | " + " | ".join(impls) + " |", "|---|---|---|" + "---|" * len(impls)]
-    for shape in dict.fromkeys(r['shape'] for r in rows):
-        for d in sorted({r['density'] for r in rows if r['shape'] == shape and r['impl'] != 'dense'}, reverse=True):
-            cells = []
-            for im in impls:
-                r = next((r for r in rows if (r['shape'], r['density'], r['impl'], r['mode']) == (shape, d, im, mode)), None)
-                if r is None or r.get('ms') is None: cells.append('—'); continue
-                s = dense[(shape, mode)] / r['ms']
-                cells.append(f"{s:.2f}× ({s * d:.0%})")
-            lines.append(f"| {shape} | {d:.1%} | {dense[(shape, mode)]:.3f} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-def plot_speedups(rows:list, mode:str='fwd', axs=None):
-    "Speedup over dense vs density, one panel per shape, every implementation, with the 1/density limit"
-    import matplotlib.pyplot as plt
-    shapes = list(dict.fromkeys(r['shape'] for r in rows))
-    if axs is None: _, axs = plt.subplots(1, len(shapes), figsize=(5 * len(shapes), 4), squeeze=False); axs = axs[0]
-    dense = {(r['shape'], r['mode']): r['ms'] for r in rows if r['impl'] == 'dense'}
-    impls = sorted({r['impl'] for r in rows if r['impl'] != 'dense'})
-    colour = {im: f'C{i}' for i, im in enumerate(impls)}          # one colour per implementation in every panel
-    for ax, shape in zip(axs, shapes):
-        ds = sorted({r['density'] for r in rows if r['shape'] == shape and r['impl'] != 'dense'})
-        ax.plot(ds, [1 / d for d in ds], 'k--x', label='1/density (limit)')
-        ax.axhline(1.0, color='grey', lw=1, label='dense cuBLAS')
-        for im in impls:
-            pts = sorted((r['density'], dense[(shape, mode)] / r['ms']) for r in rows
-                         if (r['shape'], r['impl'], r['mode']) == (shape, im, mode) and r.get('ms'))
-            if pts: ax.plot(*zip(*pts), 'o-', color=colour[im], label=im)
-        ax.set_xscale('log', base=2); ax.set_yscale('log', base=2)
-        ax.set_xlabel('density (fraction of blocks kept)'); ax.set_ylabel(f'{mode} speedup over dense (×)')
-        ax.set_title(f'{shape}, bf16 ({mode})', fontsize=10)
-    axs[0].legend(fontsize=7)
-    return axs

@@ -24,7 +24,7 @@ from .core import *
 from .model import GPTConfig
 from .data import TokenData, ArithTask, gpt2_encoding, EOT
 from .train import TrainConfig, train, build_model, evaluate
-import sparse_nb.router, sparse_nb.blockell   # the library's layer classes register before any model is built here
+import sparse_nb.router, sparse_nb.blockell_linear   # the library's layer classes register before any model is built here
 
 # %% auto #0
 __all__ = ['ARMS', 'DENSE_ARMS', 'METRICS', 'Vocab', 'compact_vocab', 'remap', 'arith_problems', 'arith_accuracy', 'fisher_diag',
@@ -222,7 +222,7 @@ def block_mask(col_indices:Tensor, # (R, K) block-columns of each block-row
 
 def bell_masks(model:nn.Module)->dict:
     "`{name: (R, C) bool}` active blocks of every `BlockELLLinear` in `model`"
-    from sparse_nb.blockell import BlockELLLinear
+    from sparse_nb.blockell_linear import BlockELLLinear
     return {n: block_mask(m.col_indices, m.in_features // m.block_size) for n, m in model.named_modules() if isinstance(m, BlockELLLinear)}
 
 class BlockUsage:

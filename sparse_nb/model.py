@@ -69,7 +69,7 @@ ACTS = {'gelu': (lambda h: F.gelu(h, approximate='tanh'), 1),
 
 # %% ../nbs/01_model.ipynb #86e24e15
 LINEARS, MLPS = {}, {}
-_PLUGINS = {'band': 'bands', 'semi24': 'semi24', 'bell': 'blockell', 'routed': 'router'}
+_PLUGINS = {'band': 'bands', 'semi24': 'semi24', 'bell': 'blockell_linear', 'routed': 'router'}
 
 def _register(reg, name, f):
     old = reg.get(name)

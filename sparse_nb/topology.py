@@ -22,7 +22,8 @@ import torch, torch.nn as nn
 import torch.distributed as dist
 from torch import Tensor
 from .core import *
-from .blockell import BlockELLLinear, BlockELL, transpose_index, _validate
+from fastcore.basics import patch
+from .blockell_linear import BlockELLLinear
 
 # %% auto #0
 __all__ = ['decision_frac', 'blocks_per_row', 'block_norms', 'growth_proxy', 'block_grad_norms', 'choose_swaps', 'reset_state_',
@@ -164,7 +165,9 @@ class DynamicTopology:
                  growth:str='norm',      # 'norm': ‖dy_r‖·‖x_c‖ over the batch; 'token': Σ_m ‖dy_mr‖·‖x_mc‖ (tighter)
                  stop:int=0,             # 0: decide forever; > 0: cosine-decay `prune_frac` to 0 at this step
                  calibrate:bool=True):   # rescale growth scores to gradient units on the active blocks
-        check(update_every >= 1, f"update_every={update_every} must be ≥ 1")
+        check(isinstance(update_every, int) and update_every >= 1, f"update_every={update_every!r} must be an integer ≥ 1")
+        check(isinstance(stop, int) and (stop == 0 or stop > update_every),
+              f"stop={stop!r} must be 0 (decide forever) or a step after the first decision (> update_every={update_every})")
         check(0 <= prune_frac <= 1, f"prune_frac={prune_frac} must be in [0, 1]")
         check(swap_ratio >= 0 and 0 <= eps <= 1, f"need swap_ratio ≥ 0 and eps in [0, 1]; got {swap_ratio}, {eps}")
         check(0 <= alpha_keep < 1 and 0 <= alpha_grow < 1, f"EMA decays must be in [0, 1); got {alpha_keep}, {alpha_grow}")
@@ -204,7 +207,8 @@ class DynamicTopology:
         return f"DynamicTopology({len(self.layers)} layers, " + ', '.join(f"{k}={v}" for k, v in self.config().items()) + ")"
 
 # %% ../nbs/08_topology.ipynb #08d21867
-def _forward_hook(self, name):
+@patch
+def _forward_hook(self:DynamicTopology, name):
     per_token = self.growth == 'token'
     def hook(m, inputs, out):
         if not (m.training and torch.is_grad_enabled() and out.requires_grad): return
@@ -216,8 +220,9 @@ def _forward_hook(self, name):
         out.register_hook(on_grad)
     return hook
 
+@patch
 @torch.no_grad()
-def _before_step(self, model, opt, step:int):
+def before_step(self:DynamicTopology, model, opt, step:int):
     "Fold this step's block gradient norms into `keep` and the accumulated growth bounds into `grow`"
     for n, m in self.layers.items():
         s = self._state(n)
@@ -228,8 +233,9 @@ def _before_step(self, model, opt, step:int):
         s['acc'].zero_()
     self.n_updates += 1
 
+@patch
 @torch.no_grad()
-def _scores(self, name:str)->tuple:
+def scores(self:DynamicTopology, name:str)->tuple:
     "Bias-corrected retention (R, K) and growth (R, C) scores of layer `name`; growth in gradient units if `calibrate`"
     s, m = self._state(name), self.layers[name]
     keep = s['keep'] / (1 - self.alpha_keep ** s['age'].clamp(min=1).double()).float()
@@ -239,10 +245,9 @@ def _scores(self, name:str)->tuple:
         if den > 0: grow = grow * (keep.sum() / den)
     return keep, grow
 
-DynamicTopology._forward_hook, DynamicTopology.before_step, DynamicTopology.scores = _forward_hook, _before_step, _scores
-
 # %% ../nbs/08_topology.ipynb #f655c035
-def _plan(self, global_step:int, frac:float)->dict:
+@patch
+def plan(self:DynamicTopology, global_step:int, frac:float)->dict:
     "`{layer: (rows, slots, cols, is_random)}`: the swaps of a decision at `global_step` considering `frac` of each row"
     g = torch.Generator().manual_seed(self.seed * 1_000_003 + global_step)
     plan = {}
@@ -252,8 +257,9 @@ def _plan(self, global_step:int, frac:float)->dict:
         plan[n] = choose_swaps(keep, grow, m.col_indices, blocks_per_row(frac, K, grow.shape[1]), self.swap_ratio, self.eps, g)
     return plan
 
+@patch
 @torch.no_grad()
-def _apply(self, plan:dict, opt=None):
+def apply_(self:DynamicTopology, plan:dict, opt=None):
     "Prune and regrow the planned slots (values and optimizer state zeroed), reset their scores and ages"
     for n, (r, k, c, rnd) in plan.items():
         if r.numel() == 0: continue
@@ -264,8 +270,9 @@ def _apply(self, plan:dict, opt=None):
 
 def _world()->int: return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
+@patch
 @torch.no_grad()
-def _sync_scores(self):
+def sync_scores_(self:DynamicTopology):
     "Average `keep` and `grow` across ranks (one all-reduce), so every rank decides on the same numbers"
     if _world() == 1: return
     bufs = [self._state(n)[k] for n in self.layers for k in ('keep', 'grow')]
@@ -273,7 +280,8 @@ def _sync_scores(self):
     dist.all_reduce(flat); flat /= _world()
     for b, v in zip(bufs, flat.split([b.numel() for b in bufs])): b.copy_(v.view_as(b))
 
-def _verify(self, global_step:int|None=None):
+@patch
+def verify_(self:DynamicTopology, global_step:int|None=None):
     "Raise `RuntimeError` unless every rank holds the same topology (`topology_checksum` compared with `all_gather`)"
     if _world() == 1: return
     dev = next(iter(self.layers.values())).col_indices.device
@@ -286,10 +294,9 @@ def _verify(self, global_step:int|None=None):
                            f"{global_step}: topology checksums by rank {sums}. The ranks must see the same scores and random "
                            f"draws (same seed, same DynamicTopology settings on every rank); training stopped before they diverge further.")
 
-DynamicTopology.plan, DynamicTopology.apply_, DynamicTopology.sync_scores_, DynamicTopology.verify_ = _plan, _apply, _sync_scores, _verify
-
 # %% ../nbs/08_topology.ipynb #67cb0d9d
-def _record(self, plan:dict, gs:int, frac:float, ms:float)->list:
+@patch
+def _record(self:DynamicTopology, plan:dict, gs:int, frac:float, ms:float)->list:
     rows = []
     for n, (r, k, c, rnd) in plan.items():
         m, s = self.layers[n], self._state(n)
@@ -301,10 +308,12 @@ def _record(self, plan:dict, gs:int, frac:float, ms:float)->list:
     self.history += rows
     return rows
 
-def _step(self, opt=None,               # the optimizer whose state of moved slots is reset (None: no optimizer)
-          global_step:int|None=None,    # seeds the random draws with `seed`; default: the number of steps seen
-          frac:float|None=None          # share of each row considered; default `prune_frac`
-         )->list:                       # the `history` rows this decision added, one per layer
+@patch
+def step(self:DynamicTopology,
+         opt=None,                     # the optimizer whose state of moved slots is reset (None: no optimizer)
+         global_step:int|None=None,    # seeds the random draws with `seed`; default: the number of steps seen
+         frac:float|None=None          # share of each row considered; default `prune_frac`
+        )->list:                       # the `history` rows this decision added, one per layer
     "Make one topology decision now: sync scores across ranks, plan, prune + regrow, verify, record"
     gs = self.n_updates if global_step is None else global_step
     frac = self.prune_frac if frac is None else frac
@@ -315,22 +324,23 @@ def _step(self, opt=None,               # the optimizer whose state of moved slo
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
     return self._record(plan, gs, frac, 1000 * (time.perf_counter() - t0))
 
-def _on_step(self, model, opt, step:int):
+@patch
+def on_step(self:DynamicTopology, model, opt, step:int):
     "After optimizer step `step` (0-based): decide if `decision_frac` says a decision is due"
     frac = decision_frac(step, self.update_every, self.prune_frac, self.stop)
     if frac > 0: self.step(opt, step + 1, frac)
 
-DynamicTopology._record, DynamicTopology.step, DynamicTopology.on_step = _record, _step, _on_step
-
 # %% ../nbs/08_topology.ipynb #8355ace3
-def _state_dict(self)->dict:
+@patch
+def state_dict(self:DynamicTopology)->dict:
     "Buffers, step count, settings, history and snapshots: what a resumed run needs to make the same decisions"
     return dict(format='sparse_nb.topology/1', config=self.config(), n_updates=self.n_updates,
                 layers={n: {k: (v.detach().cpu().clone() if torch.is_tensor(v) else v) for k, v in s.items()} for n, s in self.state.items()},
                 history=[dict(r) for r in self.history],
                 snapshots={n: [(st, c.clone()) for st, c in v] for n, v in self.snapshots.items()})
 
-def _load_state_dict(self, sd:dict):
+@patch
+def load_state_dict(self:DynamicTopology, sd:dict):
     "Restore the state saved by `state_dict` (layer names and shapes must match)"
     check(isinstance(sd, dict) and sd.get('format') == 'sparse_nb.topology/1', "not a DynamicTopology state dict", CheckpointError)
     check(set(sd['layers']) == set(self.layers),
@@ -348,14 +358,14 @@ def _load_state_dict(self, sd:dict):
     self.n_updates, self.history = sd['n_updates'], [dict(r) for r in sd['history']]
     self.snapshots = {n: [(st, c.clone()) for st, c in v] for n, v in sd['snapshots'].items()}
 
-DynamicTopology.state_dict, DynamicTopology.load_state_dict = _state_dict, _load_state_dict
-
 # %% ../nbs/08_topology.ipynb #524757dd
-def _block_ages(self)->dict:
+@patch
+def block_ages(self:DynamicTopology)->dict:
     "`{layer: (R, K) int64 ages}` — optimizer steps since each active block was grown (or since attach)"
     return {n: self._state(n)['age'].detach().cpu().clone() for n in self.layers}
 
-def _summary(self)->list:
+@patch
+def summary(self:DynamicTopology)->list:
     "One row per layer: shape, swaps so far, random swaps, drift from the initial topology, mean block age"
     out = []
     for n, m in self.layers.items():
@@ -363,8 +373,6 @@ def _summary(self)->list:
         out.append(dict(layer=n, R=R, K=K, C=m.in_features // B, B=B, swaps=s['swaps'], random=s['random'],
                         drift=(m.weight.block_mask() & ~s['init']).sum().item() / (R * K), mean_age=s['age'].float().mean().item()))
     return out
-
-DynamicTopology.block_ages, DynamicTopology.summary = _block_ages, _summary
 
 # %% ../nbs/08_topology.ipynb #f56526d9
 def plot_churn(history:list,        # `DynamicTopology.history` rows (or the same dicts read from a file)
