@@ -7,7 +7,7 @@ Modules:
 - `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, its constructors, `to_dense`, and the pure-torch reference matmuls.
 - `sparse_nb.blockell_linear`: The Block-ELL linear layer: custom ops over the reference and the Triton kernels, one backend setting, autograd, `BlockELLLinear`.
 - `sparse_nb.blockell_triton`: Triton kernels for Block-ELL: forward `y = x Wᵀ`, input gradient `dx = dy W`, weight gradient on the active blocks.
-- `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, timing and run metadata shared by every module.
+- `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, CLI errors, run metadata and result files shared by every module.
 - `sparse_nb.data`: The GPT-2 tokenizer (offline too), token files, the batch sampler, TinyStories and the generated arithmetic task.
 - `sparse_nb.forgetting`: Catastrophic forgetting, measured: train on arithmetic (task A), then on stories (task B), and see how much arithmetic is left — for dense, EWC, static and dynamic Block-ELL and routed MLPs.
 - `sparse_nb.model`: A GPT-2-style decoder whose MLP is built through a registry, so sparse layers plug in without touching the model.

@@ -1,4 +1,4 @@
-"""Devices, seeding, errors, per-dtype tolerances, timing and run metadata shared by every module.
+"""Devices, seeding, errors, per-dtype tolerances, CLI errors, run metadata and result files shared by every module.
 
 Everything in `sparse_nb` that is not about one sparsity idea lives here: which device and dtype to use,
 how to seed, the error types users see, the tolerance each dtype is held to when a fast path is compared
@@ -18,8 +18,7 @@ import torch
 # %% auto #0
 __all__ = ['USER_ERRORS', 'TOLS', 'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError',
            'NonFiniteLossError', 'check', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
-           'check_close', 'git_commit', 'env_info', 'bench', 'cuda_graph', 'read_results', 'append_result',
-           'has_result']
+           'check_close', 'git_commit', 'env_info', 'read_results', 'append_result', 'has_result']
 
 # %% ../nbs/00_core.ipynb #181e4e30
 if not torch.cuda.is_available(): os.environ.setdefault('TRITON_INTERPRET', '1')
@@ -123,39 +122,6 @@ def env_info()->dict:
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'
     import platform
     return dict(device=dev, torch=torch.__version__, triton=tv, python=platform.python_version(), commit=git_commit())
-
-# %% ../nbs/00_core.ipynb #88140e42
-def bench(fn,          # zero-argument callable to time
-          warmup:int=5,# untimed calls first
-          rep:int=20   # timed calls
-         )->dict:      # {'ms': median, 'p20', 'p80'} in milliseconds
-    "Median / p20 / p80 wall time of `fn()` in ms, with CUDA events when on GPU"
-    cuda = torch.cuda.is_available()
-    for _ in range(warmup): fn()
-    ts = []
-    for _ in range(rep):
-        if cuda:
-            s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            s.record(); fn(); e.record(); e.synchronize(); ts.append(s.elapsed_time(e))
-        else:
-            t0 = time.perf_counter(); fn(); ts.append((time.perf_counter() - t0) * 1e3)
-    q = np.quantile(ts, [0.5, 0.2, 0.8])
-    return dict(ms=float(q[0]), p20=float(q[1]), p80=float(q[2]))
-
-# %% ../nbs/00_core.ipynb #d72b5cd2
-def cuda_graph(fn,         # zero-argument callable; its tensors must keep their addresses between calls
-               warmup:int=3 # calls on a side stream before capture (allocations, autotuning)
-              ):
-    "Capture `fn()` in a CUDA graph and return a zero-argument replay function"
-    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(warmup): fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g): fn()
-    replay = lambda: g.replay()
-    replay.graph = g
-    return replay
 
 # %% ../nbs/00_core.ipynb #7289eb87
 def read_results(path)->list:
