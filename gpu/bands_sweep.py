@@ -26,7 +26,7 @@ def jobs(have=()):
     Runs whose key is in `have` (already complete) are skipped. Runs marked `extra` may be stopped to give their
     GPU share to the required ones: the bandwidth-1024 runs (the mask is all ones at C=128, so they repeat the
     baseline; the first sweep matched it bit for bit to step 3300) go first, the reference-init run last."""
-    from sparse_nb.bands import band_runs
+    from sparse_nb.band_sweep import band_runs
     long = [[dict(r, seed=0, steps=MAIN, extra=r['run'].endswith('-1024'))] for r in band_runs()]
     long += [[dict(run='baseline', fc1_bw=0, fc2_bw=0, seed=1, steps=MAIN)],
              [dict(run='fc2-256', fc1_bw=0, fc2_bw=256, seed=1, steps=MAIN)],
@@ -54,7 +54,7 @@ def load_tokens(folder):
 
 def child(spec, work, deadline):
     torch.set_num_threads(1)
-    from sparse_nb.bands import band_run, REF_TRAIN, _Deadline
+    from sparse_nb.band_sweep import band_run, REF_TRAIN, _Deadline
     from sparse_nb.train import TrainConfig
     from sparse_nb.core import env_info
     data = load_tokens(spec['data'])
@@ -101,7 +101,7 @@ def check_layer():
     return out
 
 def summary(rows, partial, checks, dev, wall):
-    from sparse_nb.bands import sweep_val_table, sweep_final_table
+    from sparse_nb.band_sweep import sweep_val_table, sweep_final_table
     s = [f"# Band-width study on {dev}", '', f"torch {torch.__version__}, {len(rows)} complete runs, {len(partial)} cut by the deadline, wall {wall:.0f} s", '',
          '## GPU checks', '', *[json.dumps(c) for c in checks], '']
     main = [r for r in rows if r['steps'] == MAIN]

@@ -2,7 +2,8 @@
 
 Modules:
 
-- `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, `BandedLinear`, and the FC1 vs FC2 bandwidth study.
+- `sparse_nb.band_sweep`: The FC1 vs FC2 vs FC1+FC2 bandwidth study: its runs, a resumable runner keyed on everything that determines a result, its tables, plot and CLI.
+- `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, and `BandedLinear`, the layer that trains within one.
 - `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, pure-torch reference matmuls, and the autograd-aware `BlockELLLinear`.
 - `sparse_nb.blockell_triton`: Triton kernels for Block-ELL: forward `y = x Wᵀ`, input gradient `dx = dy W`, weight gradient on the active blocks.
 - `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, timing and run metadata shared by every module.
