@@ -23,8 +23,8 @@ args = ap.parse_args()
 OUT = Path(args.out); OUT.mkdir(parents=True, exist_ok=True)
 from sparse_nb.core import cuda_graph, env_info, rel_err, TOLS, bench
 import sparse_nb.router as router
-from sparse_nb.router import (RoutedFFN, compare_paths, router_topk, routed_decode_ffn, routed_ffn_ref, HAS_TRITON,
-                              study_configs, run_router_study)
+from sparse_nb.router import RoutedFFN, compare_paths, router_topk, routed_decode_ffn, routed_ffn_ref, HAS_TRITON
+from sparse_nb.router_study import study_configs, run_router_study
 
 T0 = time.time()
 def log(*a): print(f"[{time.time() - T0:6.1f}s]", *a, flush=True)
