@@ -82,9 +82,13 @@ def sweep_key(run:str, fc1_bw:int, fc2_bw:int, rescale:bool,
                **(data if isinstance(data, dict) else data_id(data)), device_type=_device_type(tcfg.device), version=SWEEP_VERSION)
     return json.loads(json.dumps(key))                               # as it reads back from the file
 
+def _filled(cls, d:dict)->dict:
+    "`d` with the fields `cls` gained since it was written at their defaults"
+    return json.loads(json.dumps({**{f.name: f.default for f in fields(cls) if f.name not in TRAIN_KEY_SKIP}, **d}))
+
 def row_key(row:dict)->dict:
     "The key of a result row: stored in new rows, rebuilt from the recorded settings in rows written before keys"
-    if 'key' in row: return row['key']
+    if 'key' in row: return {**row['key'], 'model': _filled(GPTConfig, row['key']['model']), 'train': _filled(TrainConfig, row['key']['train'])}
     tk = {f.name: row.get(f.name, f.default) for f in fields(TrainConfig) if f.name not in TRAIN_KEY_SKIP}
     tk['seq_len'] = tk['seq_len'] or row['model']['seq_len']
     cfg = band_config(GPTConfig(**row['model']), row['fc1_bw'], row['fc2_bw'])
