@@ -133,7 +133,8 @@ def band_run(run:str,               # run name (part of the key)
              results=None,          # JSONL results file; skip the run if a row with its key is there
              rescale:bool=True,     # variance-preserving init (False: the reference's plain masked init)
              deadline:float=None,   # `time.time()` after which the run stops early
-             on_eval=None           # optional callback(step, metrics)
+             on_eval=None,          # optional callback(step, metrics)
+             extra:dict|None=None   # more fields for the row (not part of the key), e.g. how the run was launched
             )->dict:                # the result row
     "Train one configuration of the band study and record its validation curve"
     cfg = band_config(base or GPTConfig.preset('tiny'), fc1_bw, fc2_bw)
@@ -154,7 +155,7 @@ def band_run(run:str,               # run name (part of the key)
                model=dict(n_layer=cfg.n_layer, n_head=cfg.n_head, n_embd=cfg.n_embd, vocab_size=cfg.vocab_size, seq_len=cfg.seq_len),
                curve=[dict(step=r['step'], val_loss=r['val_loss'], train_loss=r['train_loss']) for r in hook.rows],
                final_val=hook.rows[-1]['val_loss'] if hook.rows else None,
-               tok_per_s=float(sum(r['tok_per_s'] for r in hook.rows) / max(1, len(hook.rows))), wall_s=time.time() - t0, key=key)
+               tok_per_s=float(sum(r['tok_per_s'] for r in hook.rows) / max(1, len(hook.rows))), wall_s=time.time() - t0, **(extra or {}), key=key)
     if results: append_result(results if complete else str(results).replace('.jsonl', '') + '.partial.jsonl', row, key=('key',))
     return row
 
