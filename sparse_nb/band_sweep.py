@@ -21,7 +21,7 @@ from dataclasses import replace, fields, asdict
 import torch, torch.nn as nn
 from .core import *
 from .model import GPTConfig
-from .bands import BandedLinear
+from .bands import BandedLinear, band_mask
 from .train import TrainConfig, train, build_model
 
 # %% auto #0
@@ -309,7 +309,9 @@ def sweep_cli(
     from sparse_nb.data import load_data
     seed_list, rs = _ints(seeds, 'seeds', 0), _pick_runs(runs, _ints(bws, 'bws', 1), no_rescale)
     kw = dict(device=device, lr=lr, min_lr=lr, batch_size=batch_size, seq_len=seq_len, eval_every=eval_every, eval_iters=eval_iters, steps=steps)
+    check(re.fullmatch(r'auto|cpu|cuda(:\d+)?', device), f"--device={device!r} must be 'auto', 'cpu', 'cuda' or 'cuda:N'")
     TrainConfig(**{**REF_TRAIN, **kw}); get_device(device); base = GPTConfig.preset(model)   # fail before loading data
+    for bw in {b for r in rs for b in (r['fc1_bw'], r['fc2_bw']) if b}: band_mask(base.n_embd, base.d_hidden, bw)   # too narrow: fails here
     ds = load_data(data, data_dir=data_dir)
     rows = band_sweep(ds, rs, seed_list, results, base, **kw)
     print(sweep_val_table(rows, steps, rows[0]['seed'])); print(); print(sweep_final_table(rows, steps, early=None))
