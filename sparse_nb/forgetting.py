@@ -361,7 +361,14 @@ def run_protocol(arm:str,              # one of `ARMS`
 # %% ../nbs/09_forgetting.ipynb #4e4977a2
 RUN_KEY = ('tag', 'arm', 'seed', 'lam', 'model_cfg', 'train_cfg', 'n_digits', 'val_frac', 'vocab_size', 'topo')
 
-def run_key(tag, arm, lam, base, tc, density, topo, data_a)->dict:
+def run_key(tag:str,            # the sweep's name in the results file
+            arm:str, lam:float,  # the arm and its EWC λ (0 for the other arms)
+            base:GPTConfig,      # the dense base model
+            tc:TrainConfig,      # both phases' training config, seed included
+            density:float,       # Block-ELL density / routed active share
+            topo:dict|None,      # `DynamicTopology` settings (arm 'dynamic')
+            data_a:TokenData     # task A (its `.task` gives the digits and split)
+           )->dict:              # `RUN_KEY` fields, JSON-ready
     "The fields that identify a run (`RUN_KEY`), as they read back from a results file"
     return json.loads(json.dumps(dict(tag=tag, arm=arm, seed=tc.seed, lam=lam if arm == 'ewc' else 0.0,
         model_cfg=asdict(arm_config(arm, base, density)), train_cfg=asdict(tc), n_digits=data_a.task.n_digits,
