@@ -8,7 +8,11 @@ Usage on the device (repo root, pre-tokenised TinyStories sample in .gpu_data/ba
 2. launches the study (reference settings: C=128 L=4 NH=4, 16x256 tokens, constant lr 3e-4, 5000 steps,
    val every 500 on 20 batches) as concurrent processes on the one GPU, each stopping cleanly at the deadline;
 3. merges the result rows into $OUT/bands_sweep.jsonl (+ .partial.jsonl for runs cut by the deadline),
-   writes $OUT/bands_sweep.md with the tables, and prints the final-loss table last.
+   writes $OUT/bands_sweep.md with the tables, and prints the final-loss table last; the children's console logs
+   go to $OUT/logs/ (not results: copy only the JSONL rows and the tables into results/).
+
+Each run is `sparse_nb.band_sweep.band_run`, which writes its own row (keyed on everything that determines it);
+`--have` skips the runs whose key is already in a results file.
 """
 import os, sys, json, time, argparse, subprocess
 from pathlib import Path
@@ -19,14 +23,30 @@ DRY = os.environ.get('BANDS_DRY') == '1'  # plumbing test on CPU: tiny steps, fe
 MAIN = 20 if DRY else 5000      # the reference schedule
 BUDGET1 = 10 if DRY else 500    # one-epoch budget: 500 x 16 x 256 = 2.05M tokens ~ 0.985 epochs of the 2.08M-token sample
 
-def _key(r): return (r['run'], r['seed'], r['steps'], r.get('schedule', 'constant'))
+def train_config(r, work=None, k=0):
+    "The `TrainConfig` of run spec `r` (the same in the parent, which skips runs already done, and in the child)"
+    from sparse_nb.band_sweep import REF_TRAIN
+    from sparse_nb.train import TrainConfig
+    kw = {**REF_TRAIN, 'progress': False, 'device': 'cuda', 'seed': r['seed'], 'steps': r['steps']}
+    if DRY: kw.update(device='cpu', eval_every=10, eval_iters=2, batch_size=2, seq_len=64)
+    if r.get('schedule') == 'cosine':  # the one-epoch budget with the library's schedule: 5% warmup, cosine to lr/10
+        kw.update(warmup=-1, min_lr=0.0, eval_every=5 if DRY else 50)
+    if work: kw['log_file'] = str(Path(work)/f"trainlog_{k}.jsonl")
+    return TrainConfig(**kw)
 
-def jobs(have=()):
+def done(r, data, have):
+    "Whether run spec `r` already has a complete row in the results file `have`"
+    from sparse_nb.band_sweep import band_config, sweep_key, find_result
+    from sparse_nb.model import GPTConfig
+    cfg = band_config(GPTConfig.preset('tiny'), r['fc1_bw'], r['fc2_bw'])
+    return find_result(have, sweep_key(r['run'], r['fc1_bw'], r['fc2_bw'], r.get('rescale', True), cfg, train_config(r), data)) is not None
+
+def jobs(data=None, have=None):
     """One list of runs per process: each long run alone, the short one-epoch runs together in one process.
-    Runs whose key is in `have` (already complete) are skipped. Runs marked `extra` may be stopped to give their
+    Runs with a row in the results file `have` (already complete) are skipped. Runs marked `extra` may be stopped to give their
     GPU share to the required ones: the bandwidth-1024 runs (the mask is all ones at C=128, so they repeat the
     baseline; the first sweep matched it bit for bit to step 3300) go first, the reference-init run last."""
-    from sparse_nb.bands import band_runs
+    from sparse_nb.band_sweep import band_runs
     long = [[dict(r, seed=0, steps=MAIN, extra=r['run'].endswith('-1024'))] for r in band_runs()]
     long += [[dict(run='baseline', fc1_bw=0, fc2_bw=0, seed=1, steps=MAIN)],
              [dict(run='fc2-256', fc1_bw=0, fc2_bw=256, seed=1, steps=MAIN)],
@@ -37,7 +57,7 @@ def jobs(have=()):
     short = [dict(run=n, fc1_bw=a, fc2_bw=b, seed=s, steps=BUDGET1, schedule='cosine')
              for s in (0, 1) for n, a, b in (('baseline', 0, 0), ('fc2-256', 0, 256), ('fc1-256', 256, 0))]
     js = (long[:2] + long[-1:] + [short[:2]]) if DRY else long + [short]
-    js = [[r for r in j if _key(r) not in set(have)] for j in js]
+    js = [[r for r in j if not (have and done(r, data, have))] for j in js]
     return [j for j in js if j]
 
 def _last_step(f):
@@ -54,24 +74,16 @@ def load_tokens(folder):
 
 def child(spec, work, deadline):
     torch.set_num_threads(1)
-    from sparse_nb.bands import band_run, REF_TRAIN, _Deadline
-    from sparse_nb.train import TrainConfig
-    from sparse_nb.core import env_info
+    from sparse_nb.band_sweep import band_run, _Deadline
     data = load_tokens(spec['data'])
     for r in spec['runs']:
-        kw = {**REF_TRAIN, 'progress': False, 'device': 'cuda', 'seed': r['seed'], 'steps': r['steps']}
-        if DRY: kw.update(device='cpu', eval_every=10, eval_iters=2, batch_size=2, seq_len=64)
-        if r.get('schedule') == 'cosine':  # the one-epoch budget with the library's schedule: 5% warmup, cosine to lr/10
-            kw.update(warmup=-1, min_lr=0.0, eval_every=5 if DRY else 50)
         prog, stop = Path(work)/f"progress_{spec['k']}.jsonl", Path(work)/f"stop_{spec['k']}"
-        kw['log_file'] = str(Path(work)/f"trainlog_{spec['k']}.jsonl")
         def on_eval(step, m, r=r):
             with open(prog, 'a') as f: f.write(json.dumps(dict(run=r['run'], seed=r['seed'], steps=r['steps'], step=step, val=m['val_loss'])) + '\n')
             if stop.exists(): raise _Deadline()  # the parent gave this run's GPU share to the required runs
-        row = band_run(r['run'], r['fc1_bw'], r['fc2_bw'], data, TrainConfig(**kw), rescale=r.get('rescale', True),
-                       deadline=deadline, on_eval=on_eval)
-        row = {**row, **env_info(), 'schedule': r.get('schedule', 'constant'), 'concurrent_procs': spec['n']}
-        with open(Path(work)/f"rows_{spec['k']}.jsonl", 'a') as f: f.write(json.dumps(row) + '\n')
+        band_run(r['run'], r['fc1_bw'], r['fc2_bw'], data, train_config(r, work, spec['k']), results=Path(work)/f"rows_{spec['k']}.jsonl",
+                 rescale=r.get('rescale', True), deadline=deadline, on_eval=on_eval,
+                 extra=dict(schedule=r.get('schedule', 'constant'), concurrent_procs=spec['n']))
 
 def check_layer():
     "BandedLinear on the GPU vs float64 CPU reference, and exact zeros under fused AdamW"
@@ -101,7 +113,7 @@ def check_layer():
     return out
 
 def summary(rows, partial, checks, dev, wall):
-    from sparse_nb.bands import sweep_val_table, sweep_final_table
+    from sparse_nb.band_sweep import sweep_val_table, sweep_final_table
     s = [f"# Band-width study on {dev}", '', f"torch {torch.__version__}, {len(rows)} complete runs, {len(partial)} cut by the deadline, wall {wall:.0f} s", '',
          '## GPU checks', '', *[json.dumps(c) for c in checks], '']
     main = [r for r in rows if r['steps'] == MAIN]
@@ -128,8 +140,7 @@ if __name__ == '__main__':
     dev = 'cpu (dry run)' if DRY else torch.cuda.get_device_name()
     checks = [] if DRY else check_layer()
     for c in checks: print(c, flush=True)
-    have = [_key(json.loads(l)) for l in open(a.have)] if a.have and os.path.exists(a.have) else []
-    js = jobs(have); deadline = t0 + a.budget
+    js = jobs(load_tokens(a.data), a.have) if a.have else jobs(); deadline = t0 + a.budget
     if a.only:
         want = {tuple(k.split(':')) for k in a.only.split(',')}
         js = [j for j in ([r for r in j if (r['run'], str(r['seed']), str(r['steps'])) in want] for j in js) if j]
@@ -159,11 +170,13 @@ if __name__ == '__main__':
         prev, tprev = steps, now
     for p in procs:
         if p.poll() is None: p.kill()
-    rows = [json.loads(l) for f in sorted(work.glob('rows_*.jsonl')) for l in f.read_text().splitlines()]
-    done, part = [r for r in rows if r['complete']], [r for r in rows if not r['complete']]
-    for r in rows: r.update(gpu_checks_ok=all(c['ok'] for c in checks))
-    (out/'bands_sweep.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in done))
-    if part: (out/'bands_sweep.partial.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in part))
-    (out/'bands_sweep_logs.txt').write_text('\n'.join(f"== log_{k}\n" + (work/f'log_{k}.txt').read_text()[-3000:] for k in range(len(procs))))
+    from sparse_nb.core import read_results, append_result
+    ok = dict(gpu_checks_ok=all(c['ok'] for c in checks))
+    done = [{**r, **ok} for k in range(len(js)) for r in read_results(work/f'rows_{k}.jsonl')]
+    part = [{**r, **ok} for k in range(len(js)) for r in read_results(work/f'rows_{k}.partial.jsonl')]
+    for name, rs in (('bands_sweep.jsonl', done), ('bands_sweep.partial.jsonl', part)):
+        for r in rs: append_result(out/name, r, key=('key',), stamp=False)    # rows are stamped by `band_run` already
+    (out/'logs').mkdir(exist_ok=True)
+    for k in range(len(procs)): (out/'logs'/f'bands_sweep_{k}.txt').write_text((work/f'log_{k}.txt').read_text()[-3000:])
     md = summary(done, part, checks, dev, time.time() - t0); (out/'bands_sweep.md').write_text(md)
     print(md[md.find('## Final'):] if '## Final' in md else md)

@@ -3,18 +3,17 @@
 Task A: addition from `ArithTask` (the embedded default generator), GPT-2 tokenized; task B: the TinyStories
 sample. With `--vocab N` both are renumbered into one compact vocabulary (`compact_vocab`: every task-A id plus
 the most frequent TinyStories ids) so that a CPU can afford the runs; `--vocab 0` keeps the full GPT-2
-vocabulary. Rows already in `--out` (same tag, arm, seed, λ) are skipped, so the run resumes. Runs on CPU or
+vocabulary. Rows already in `--out` with the same setup (`sparse_nb.forgetting.RUN_KEY`: tag, arm, seed, λ, model, training
+config, task, vocabulary) are skipped, so the run resumes; the loop itself is `sparse_nb.forgetting.run_arms`. Runs on CPU or
 GPU (`--device`); start one process per seed (or per arm group) to use several cores or share one GPU.
 
     PYTHONPATH=. SPARSE_NB_DATA=../shared/data python gpu/forget_run.py --device cpu --seeds 0      # the CPU-sized run
     bash gpu/forget_gpu.sh $OUT COMMIT                                                              # the issue-scale GPU run
 """
-import argparse, os, sys, time, json, math
-from dataclasses import asdict
-import numpy as np
+import argparse, os, sys, time
 import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sparse_nb.core import append_result, read_results, env_info
+from sparse_nb.core import read_results
 from sparse_nb.model import GPTConfig
 from sparse_nb.data import arith, tinystories, gpt2_encoding
 from sparse_nb.train import TrainConfig
@@ -50,33 +49,12 @@ topo = dict(update_every=a.update_every)
 print(f"vocab {V} (TinyStories val tokens → unk: {unk:.2%}); task A: {len(A0.task.train_pairs)} train / "
       f"{len(A0.task.val_pairs)} held-out problems; {a.steps} steps per phase; device {a.device}", flush=True)
 
-def todo(arm, seed, lam=0.0):
-    return not any(r.get('tag') == a.tag and r['arm'] == arm and r['seed'] == seed and r['lam'] == lam for r in read_results(a.out))
-
-def save(row):
-    row = dict(tag=a.tag, **row, n_digits=a.n_digits, val_frac=a.val_frac, vocab_size=V, unk_share_B=unk,
-               model_cfg=asdict(arm_config(row['arm'], base, a.density)), train_cfg=asdict(tc), topo=topo if row['arm'] == 'dynamic' else None,
-               argv=' '.join(sys.argv[1:]))
-    append_result(a.out, row, key=('tag', 'arm', 'seed', 'lam'))
-    print(f"[seed {row['seed']}] {row['arm']:>12} λ={row['lam']:g}: acc_A {row['acc_A_before']:.3f} → {row['acc_A_after']:.3f} "
-          f"(forgetting {row['forgetting']:.1f}%), train-problems {row['acc_A_train_before']:.3f} → {row['acc_A_train_after']:.3f}, "
-          f"loss_B {row['loss_B_before']:.3f} → {row['loss_B']:.3f}, {row['wall_A'] + row['wall_B']:.0f} s", flush=True)
-
-kw = dict(vocab=vocab, enc=enc, n_train=a.n_train, density=a.density)
+tc = TrainConfig(steps=a.steps, batch_size=a.batch, seq_len=a.seq, lr=a.lr, weight_decay=a.weight_decay, eval_every=a.eval_every,
+                 eval_iters=a.eval_iters, device=a.device, progress=False)
 t_all = time.time()
-for seed in a.seeds:
-    tc = TrainConfig(steps=a.steps, batch_size=a.batch, seq_len=a.seq, lr=a.lr, weight_decay=a.weight_decay, eval_every=a.eval_every, eval_iters=a.eval_iters,
-                     seed=seed, device=a.device, progress=False)
-    jobs = [(arm, 0.0) for arm in a.arms if arm != 'ewc'] + ([('ewc', l) for l in a.lams] if 'ewc' in a.arms else [])
-    jobs = [j for j in jobs if todo(j[0], seed, j[1])]
-    dense = [j for j in jobs if j[0] in DENSE_ARMS]
-    pa = phase_a('dense', A, B, base, tc, **{k: v for k, v in kw.items()}) if dense else None
-    for arm, lam in sorted(jobs, key=lambda j: (ARMS.index(j[0]), j[1])):
-        t0 = time.time()
-        row = run_protocol(arm, A, B, base, tc, lam=lam, fisher_batches=a.fisher_batches, topo=topo,
-                           start=pa if arm in DENSE_ARMS else None, **kw)
-        if arm in DENSE_ARMS and pa is not None: row['wall_A'] = pa['wall_A']
-        save(row)
+run_arms(A, B, base, tc, seeds=a.seeds, arms=a.arms, lams=a.lams, results=a.out, tag=a.tag, density=a.density, topo=topo,
+         fisher_batches=a.fisher_batches, vocab=vocab, enc=enc, n_train=a.n_train,
+         extra=dict(unk_share_B=unk, argv=' '.join(sys.argv[1:])), log=lambda m: print(m, flush=True))
 rows = [r for r in read_results(a.out) if r.get('tag') == a.tag]
 print(f"done in {time.time() - t_all:.0f} s; {len(rows)} rows with tag {a.tag}")
 print(summary_table(summarize(rows)))

@@ -2,7 +2,8 @@
 
 Modules:
 
-- `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, `BandedLinear`, and the FC1 vs FC2 bandwidth study.
+- `sparse_nb.band_sweep`: The FC1 vs FC2 vs FC1+FC2 bandwidth study: its runs, a resumable runner keyed on everything that determines a result, its tables, plot and CLI.
+- `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, and `BandedLinear`, the layer that trains within one.
 - `sparse_nb.bench`: The one place that times things: a timer, a host-time probe, CUDA graphs, result rows, the FLOP model, the kernel table and the end-to-end training-step table.
 - `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, its constructors, `to_dense`, and the pure-torch reference matmuls.
 - `sparse_nb.blockell_linear`: The Block-ELL linear layer: custom ops over the reference and the Triton kernels, one backend setting, autograd, `BlockELLLinear`.
@@ -12,6 +13,7 @@ Modules:
 - `sparse_nb.forgetting`: Catastrophic forgetting, measured: train on arithmetic (task A), then on stories (task B), and see how much arithmetic is left — for dense, EWC, static and dynamic Block-ELL and routed MLPs.
 - `sparse_nb.model`: A GPT-2-style decoder whose MLP is built through a registry, so sparse layers plug in without touching the model.
 - `sparse_nb.router`: A routed block-sparse SwiGLU FFN: a light router scores blocks of the hidden layer per token, a straight-through top-k picks the active ones, a load-balancing loss keeps them all in use.
+- `sparse_nb.router_study`: The routed FFN's parity study: dense vs routed (with and without load balancing) trained from one seed, with the router's statistics logged along the way.
 - `sparse_nb.semi24`: 2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on cuSPARSELt, and the one-call MLP swap.
 - `sparse_nb.topology`: Dynamic Block-ELL topology: prune the weakest blocks of each block-row and regrow promising absent ones during training, K fixed, identically on every rank.
 - `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints, hooks, DDP, and the CLIs."""

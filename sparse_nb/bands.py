@@ -1,10 +1,10 @@
-"""Band masks around the stretched diagonal of an MLP weight, `BandedLinear`, and the FC1 vs FC2 bandwidth study.
+"""Band masks around the stretched diagonal of an MLP weight, and `BandedLinear`, the layer that trains within one.
 
 A band mask keeps the connections of a weight that lie near its stretched diagonal: input channel `i` of
 FC1 (C → 4C) reaches hidden unit `j` only when `|j − 4i| ≤ bandwidth/2`, and FC2 (4C → C) uses the
 transposed band. `BandedLinear` trains such a layer with a fixed mask (torch.ao style: one mask buffer,
 weights outside the band zero and kept zero), initialised so that its output variance matches a dense
-layer. The module also holds the runner for the FC1 / FC2 / FC1+FC2 bandwidth sweep and its tables.
+layer. The FC1 / FC2 / FC1+FC2 bandwidth study that uses it is `sparse_nb.band_sweep`.
 
 Docs: https://sparse-nb.github.io/sparse_nb/bands.html.md"""
 
@@ -12,18 +12,13 @@ Docs: https://sparse-nb.github.io/sparse_nb/bands.html.md"""
 
 # %% ../nbs/04_bands.ipynb #6d729b80
 from __future__ import annotations
-import math, numbers, json, time
-import numpy as np
-from dataclasses import replace
-from pathlib import Path
+import numbers
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
-from .model import GPTConfig, GPT, register_linear
+from .model import register_linear
 
 # %% auto #0
-__all__ = ['REF_TRAIN', 'SWEEP_BWS', 'min_bandwidth', 'band_mask', 'show_mask', 'band_density', 'BandedLinear', 'band_config',
-           'band_runs', 'unscale_band_init_', 'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table',
-           'plot_sweep', 'sweep_seed_stats', 'sweep_seed_table', 'sweep_cli']
+__all__ = ['min_bandwidth', 'band_mask', 'show_mask', 'band_density', 'BandedLinear']
 
 # %% ../nbs/04_bands.ipynb #4945a113
 def _band(in_features, out_features, bandwidth):
@@ -106,6 +101,7 @@ class BandedLinear(nn.Linear):
         return (self.in_features / self.mask.sum(1).double()).sqrt().float()
 
     def forward(self, x):  # (..., in) -> (..., out)
+        check(x.shape[-1] == self.in_features, f"BandedLinear: input width {x.shape[-1]} does not match in_features={self.in_features}")
         return F.linear(x, self.weight * self.mask, self.bias)
 
     @torch.no_grad()
@@ -135,227 +131,3 @@ def _band_linear(i, o, *, bias, cfg, role, std):
     bw = {'fc1': cfg.fc1_bw, 'fc2': cfg.fc2_bw}.get(role)
     check(bw is not None, f"band linear: unknown role {role!r} (expected 'fc1' or 'fc2')")
     return BandedLinear(i, o, bw, bias=bias, std=std)
-
-def band_config(base:GPTConfig, # config to change
-                fc1_bw:int=0,   # FC1 bandwidth (0 = dense FC1)
-                fc2_bw:int=0    # FC2 bandwidth (0 = dense FC2)
-               )->GPTConfig:
-    "`base` with banded FC1 and/or FC2 (a dense layer where the bandwidth is 0)"
-    return replace(base, fc1='band' if fc1_bw else 'dense', fc2='band' if fc2_bw else 'dense', fc1_bw=fc1_bw, fc2_bw=fc2_bw)
-
-# %% ../nbs/04_bands.ipynb #a504ff4e
-REF_TRAIN = dict(steps=5000, batch_size=16, seq_len=256, lr=3e-4, min_lr=3e-4, warmup=0, weight_decay=0.0,
-                 beta1=0.9, beta2=0.999, grad_clip=0.0, eval_every=500, eval_iters=20)
-SWEEP_BWS = (1024, 512, 256)
-
-def band_runs(bws=SWEEP_BWS # bandwidths to sweep
-             )->list:       # dicts: run, fc1_bw, fc2_bw
-    "The study's runs: the dense baseline, then FC1-only, FC2-only and FC1+FC2 at each bandwidth"
-    runs = [dict(run='baseline', fc1_bw=0, fc2_bw=0)]
-    for bw in bws:
-        runs += [dict(run=f'fc1-{bw}', fc1_bw=bw, fc2_bw=0), dict(run=f'fc2-{bw}', fc1_bw=0, fc2_bw=bw),
-                 dict(run=f'both-{bw}', fc1_bw=bw, fc2_bw=bw)]
-    return runs
-
-@torch.no_grad()
-def unscale_band_init_(model:nn.Module)->int:
-    "Undo the per-row variance rescale of every `BandedLinear` (the reference's init: dense std, masked); returns how many"
-    ls = [m for m in model.modules() if isinstance(m, BandedLinear) and m.rescale]
-    for m in ls: m.weight.div_(m.row_scale()[:, None].to(m.weight.dtype)); m.rescale = False
-    return len(ls)
-
-# %% ../nbs/04_bands.ipynb #a7d4fe35
-class _Deadline(Exception): pass
-
-class _SweepHook:
-    "Collect eval rows as they come; stop the run (raise `_Deadline`) once `deadline` has passed"
-    def __init__(self, deadline=None, on_eval=None): self.rows, self.deadline, self.step, self.cb = [], deadline, 0, on_eval
-    def on_step(self, model, opt, step):
-        self.step = step + 1
-        if self.deadline and time.time() > self.deadline: raise _Deadline()
-    def on_eval(self, step, metrics):
-        self.rows.append(dict(metrics))
-        if self.cb: self.cb(step, metrics)
-
-def band_run(run:str,               # run name (key in the results file)
-             fc1_bw:int, fc2_bw:int,# bandwidths (0 = dense layer)
-             data,                  # `TokenData`
-             tcfg,                  # `sparse_nb.train.TrainConfig` (seed and steps are part of the key)
-             base:GPTConfig=None,   # model config to band (default: the 'tiny' preset)
-             results=None,          # JSONL results file; skip the run if it is already there
-             rescale:bool=True,     # variance-preserving init (False: the reference's plain masked init)
-             deadline:float=None,   # `time.time()` after which the run stops early
-             on_eval=None           # optional callback(step, metrics)
-            )->dict:                # the result row
-    "Train one configuration of the band study and record its validation curve"
-    from sparse_nb.train import train, build_model
-    key = dict(run=run, seed=tcfg.seed, steps=tcfg.steps)
-    if results:
-        done = [r for r in read_results(results) if all(r.get(k) == v for k, v in key.items())]
-        if done: return done[0]
-    cfg = band_config(base or GPTConfig.preset('tiny'), fc1_bw, fc2_bw)
-    model = build_model(cfg, tcfg.seed)
-    if not rescale: unscale_band_init_(model)
-    dens = {r: getattr(model.h[0].mlp, a).density() if isinstance(getattr(model.h[0].mlp, a), BandedLinear) else 1.0
-            for r, a in (('fc1', 'c_fc'), ('fc2', 'c_proj'))}
-    hook, t0 = _SweepHook(deadline, on_eval), time.time()
-    try: train(model, data, tcfg, hooks=[hook]); complete = True
-    except _Deadline: complete = False
-    T = tcfg.seq_len or cfg.seq_len; seen = hook.step * tcfg.batch_size * T * tcfg.grad_accum
-    oob = max([m.weight.detach()[~m.mask].abs().max().item() for m in model.modules()
-               if isinstance(m, BandedLinear) and not m.mask.all()] or [0.0])
-    row = dict(**key, fc1_bw=fc1_bw, fc2_bw=fc2_bw, rescale=rescale, complete=complete, steps_done=hook.step, oob_max=oob,
-               fc1_density=dens['fc1'], fc2_density=dens['fc2'], mlp_params=model.mlp_params(),
-               mlp_params_dense=model.mlp_params(effective=False), data=getattr(data, 'name', '?'),
-               train_tokens=len(data.train), val_tokens=len(data.val), tokens_seen=seen, epochs=seen / len(data.train),
-               **{k: getattr(tcfg, k) for k in ('batch_size', 'seq_len', 'lr', 'min_lr', 'warmup', 'weight_decay',
-                                                'beta1', 'beta2', 'grad_clip', 'eval_every', 'eval_iters')},
-               model=dict(n_layer=cfg.n_layer, n_head=cfg.n_head, n_embd=cfg.n_embd, vocab_size=cfg.vocab_size, seq_len=cfg.seq_len),
-               curve=[dict(step=r['step'], val_loss=r['val_loss'], train_loss=r['train_loss']) for r in hook.rows],
-               final_val=hook.rows[-1]['val_loss'] if hook.rows else None,
-               tok_per_s=float(sum(r['tok_per_s'] for r in hook.rows) / max(1, len(hook.rows))), wall_s=time.time() - t0)
-    if results: append_result(results if complete else str(results).replace('.jsonl', '') + '.partial.jsonl', row,
-                               key=('run', 'seed', 'steps'))
-    return row
-
-# %% ../nbs/04_bands.ipynb #89048f2d
-def band_sweep(data,                # `TokenData`
-               runs=None,           # dicts from `band_runs` (default: all 10)
-               seeds=(0,),          # seeds; each run once per seed
-               results=None,        # JSONL results file (resumable)
-               base:GPTConfig=None, # model config (default 'tiny')
-               deadline:float=None, # stop everything after this `time.time()`
-               log=print,           # progress printer (None for silence)
-               **train_kw           # `TrainConfig` fields over `REF_TRAIN`
-              )->list:              # result rows
-    "Run the band study: every run of `runs` for every seed, the same init and data order within a seed"
-    from sparse_nb.train import TrainConfig
-    out = []
-    for seed in seeds:
-        tcfg = TrainConfig(**{**REF_TRAIN, 'progress': False, **train_kw, 'seed': seed})
-        for r in (runs or band_runs()):
-            row = band_run(r['run'], r['fc1_bw'], r['fc2_bw'], data, tcfg, base, results, r.get('rescale', True), deadline)
-            out.append(row)
-            if log: log(f"{row['run']:>14s} seed {seed}: val {row['final_val']:.4f} after {row['steps_done']} steps "
-                        f"({row['epochs']:.2f} epochs), MLP {row['mlp_params']:,} params")
-    return out
-
-# %% ../nbs/04_bands.ipynb #17e6e1d2
-def _pick(rows, steps, seed=None):
-    rs = [r for r in rows if r['steps'] == steps and (seed is None or r['seed'] == seed)]
-    order = {r['run']: k for k, r in enumerate(band_runs(sorted({x['fc1_bw'] or x['fc2_bw'] for x in rs if x['fc1_bw'] or x['fc2_bw']}, reverse=True)))}
-    return sorted(rs, key=lambda r: (order.get(r['run'], 99), r['run'], r['seed']))
-
-def sweep_val_table(rows:list,   # result rows (`read_results`)
-                    steps:int=5000, seed:int=0,
-                    runs=None    # run names to show (default all)
-                   )->str:       # markdown
-    "Validation loss at every checkpoint (rows) of every run (columns), for one seed and step budget"
-    rs = [r for r in _pick(rows, steps, seed) if runs is None or r['run'] in runs]
-    ckpts = sorted({c['step'] for r in rs for c in r['curve']})
-    val = {(r['run'], c['step']): c['val_loss'] for r in rs for c in r['curve']}
-    head = '| step | ' + ' | '.join(r['run'] for r in rs) + ' |\n|' + '---|' * (len(rs) + 1) + '\n'
-    return head + '\n'.join(f'| {s} | ' + ' | '.join(f"{val[(r['run'], s)]:.4f}" if (r['run'], s) in val else '–' for r in rs) + ' |'
-                            for s in ckpts)
-
-def sweep_final_table(rows:list, steps:int=5000, baseline:str='baseline', early:int|None=500,
-                      step:int|None=None # compare at this checkpoint instead of each run's last one (for runs cut short)
-                     )->str:
-    "Final validation loss per run and seed, Δ% vs the same seed's baseline, best checkpoint, and Δ% at step `early`"
-    rs = _pick(rows, steps); seeds = sorted({r['seed'] for r in rs})
-    by = {(r['run'], r['seed']): r for r in rs}
-    at = lambda r, s: next((c['val_loss'] for c in r['curve'] if c['step'] == s), None)
-    fin = lambda r: at(r, step) if step else r['final_val']
-    d = lambda v, b: f"{100 * (v - b) / b:+.2f}%" if v is not None and b is not None else '–'
-    lbl = f'@{step} ' if step else ''
-    cols = ['run', 'FC1 bw', 'FC2 bw', 'MLP density', 'MLP params'] + [f'val {lbl}s{s}' for s in seeds] + [f'Δ {lbl}s{s}' for s in seeds]
-    cols += ['best val s0 (step)'] + ([f'Δ@{early} s0'] if early else [])
-    out = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
-    for run in dict.fromkeys(r['run'] for r in rs):
-        r0 = next(by[(run, s)] for s in seeds if (run, s) in by)
-        cells = [run + ('' if r0.get('rescale', True) else ' (no rescale)'), r0['fc1_bw'] or '–', r0['fc2_bw'] or '–',
-                 f"{r0['mlp_params'] / r0['mlp_params_dense']:.1%}", f"{r0['mlp_params']:,}"]
-        cells += [f"{fin(by[(run, s)]):.4f}" if (run, s) in by and fin(by[(run, s)]) is not None else '–' for s in seeds]
-        cells += [d(fin(by[(run, s)]), fin(by[(baseline, s)])) if (run, s) in by and (baseline, s) in by else '–' for s in seeds]
-        if (run, 0) in by:
-            b = min(by[(run, 0)]['curve'], key=lambda c: c['val_loss']); cells.append(f"{b['val_loss']:.4f} ({b['step']})")
-        else: cells.append('–')
-        if early: cells.append(d(at(by[(run, 0)], early), at(by[(baseline, 0)], early)) if (run, 0) in by and (baseline, 0) in by else '–')
-        out.append('| ' + ' | '.join(map(str, cells)) + ' |')
-    return '\n'.join(out)
-
-def plot_sweep(rows:list, steps:int=5000, seed:int=0, axs=None):
-    "Validation curves, one panel per bandwidth (baseline dashed in each); returns the axes"
-    import matplotlib.pyplot as plt
-    rs = _pick(rows, steps, seed)
-    bws = sorted({r['fc1_bw'] or r['fc2_bw'] for r in rs if r['fc1_bw'] or r['fc2_bw']}, reverse=True)
-    if axs is None: _, axs = plt.subplots(1, len(bws), figsize=(4.2 * len(bws), 3.6), sharey=True, squeeze=False); axs = axs[0]
-    base = next((r for r in rs if r['run'] == 'baseline'), None)
-    for ax, bw in zip(axs, bws):
-        if base: ax.plot(*zip(*[(c['step'], c['val_loss']) for c in base['curve']]), 'k--', lw=1.2, label='dense baseline')
-        for r in rs:
-            if r['run'] != 'baseline' and bw in (r['fc1_bw'], r['fc2_bw']):
-                ax.plot(*zip(*[(c['step'], c['val_loss']) for c in r['curve']]), marker='o', ms=2.5, lw=1,
-                        label=f"{r['run']}" + ('' if r.get('rescale', True) else ' (ref. init)') + f" ({r['mlp_params'] / r['mlp_params_dense']:.0%} MLP)")
-        ax.set(title=f'bandwidth {bw}', xlabel='optimizer step', ylabel='validation loss (nats/token)'); ax.grid(alpha=.3)
-        ax.legend(fontsize=7)
-    return axs
-
-# %% ../nbs/04_bands.ipynb #14ff38d6
-def sweep_seed_stats(rows:list, steps:int=5000, baseline:str='baseline',
-                     min_seeds:int=2      # runs with fewer complete seeds are left out
-                    )->list:              # dicts: run, seeds, mean, std, d_mean, d_std, d_seeds (Δ in %)
-    "Per run over seeds: final validation loss mean ± sample std, and the Δ% against the same seed's baseline"
-    rs = [r for r in _pick(rows, steps) if r.get('complete', True)]
-    by = {(r['run'], r['seed']): r['final_val'] for r in rs}
-    out = []
-    for run in dict.fromkeys(r['run'] for r in rs):
-        seeds = sorted(s for (n, s) in by if n == run and (baseline, s) in by)
-        if len(seeds) < min_seeds: continue
-        v = np.array([by[(run, s)] for s in seeds]); d = np.array([100 * (by[(run, s)] / by[(baseline, s)] - 1) for s in seeds])
-        out.append(dict(run=run, seeds=seeds, mean=float(v.mean()), std=float(v.std(ddof=1)),
-                        d_mean=float(d.mean()), d_std=float(d.std(ddof=1)), d_seeds=d.tolist()))
-    return out
-
-def sweep_seed_table(rows:list, steps:int=5000, baseline:str='baseline', min_seeds:int=2)->str:
-    "Markdown of `sweep_seed_stats`: the noise level next to each effect"
-    out = ['| run | seeds | final val (mean ± std) | Δ vs baseline, paired (mean ± std) | Δ per seed |', '|---|---|---|---|---|']
-    for s in sweep_seed_stats(rows, steps, baseline, min_seeds):
-        out.append(f"| {s['run']} | {','.join(map(str, s['seeds']))} | {s['mean']:.4f} ± {s['std']:.4f} | "
-                   f"{s['d_mean']:+.2f}% ± {s['d_std']:.2f} | {', '.join(f'{x:+.2f}%' for x in s['d_seeds'])} |")
-    return '\n'.join(out)
-
-
-# %% ../nbs/04_bands.ipynb #a1dff883
-try: from fastcore.script import call_parse, bool_arg
-except ImportError:  # a machine without fastcore (the GPU box) can still import the runner above
-    call_parse, bool_arg = (lambda f: f), bool
-
-@call_parse
-def sweep_cli(
-    steps:int=5000,           # optimizer steps per run
-    seeds:str='0',            # comma-separated seeds
-    runs:str='all',           # comma-separated run names from `band_runs` (e.g. baseline,fc2-256), or 'all'
-    bws:str='1024,512,256',   # bandwidths of the sweep
-    data:str='tinystories',   # dataset for `load_data` ('tinystories' or 'arith')
-    data_dir:str=None,        # TinyStories folder (default $SPARSE_NB_DATA)
-    results:str='results/bands_sweep.jsonl', # JSONL results file (resumable)
-    model:str='tiny',         # model preset
-    device:str='auto',        # 'auto', 'cpu', 'cuda'
-    lr:float=3e-4,            # constant learning rate (the reference's)
-    batch_size:int=16,        # sequences per step
-    seq_len:int=256,          # tokens per sequence
-    eval_every:int=500,       # validate every N steps
-    eval_iters:int=20,        # validation batches
-    no_rescale:bool_arg=False,# the reference's init (no per-row variance rescale)
-):
-    "Run the FC1 / FC2 / FC1+FC2 band-width study and print its tables"
-    from sparse_nb.data import load_data
-    rs = band_runs(tuple(int(b) for b in bws.split(',')))
-    if runs != 'all': rs = [r for r in rs if r['run'] in runs.split(',')]
-    check(len(rs) > 0, f"no run matches runs={runs!r}; names: {[r['run'] for r in band_runs()]}")
-    if no_rescale: rs = [dict(r, run=r['run'] + '-refinit', rescale=False) for r in rs]
-    ds = load_data(data, data_dir=data_dir)
-    rows = band_sweep(ds, rs, [int(s) for s in seeds.split(',')], results, GPTConfig.preset(model), device=device, lr=lr,
-                      min_lr=lr, batch_size=batch_size, seq_len=seq_len, eval_every=eval_every, eval_iters=eval_iters, steps=steps)
-    print(sweep_val_table(rows, steps, rows[0]['seed'])); print(); print(sweep_final_table(rows, steps, early=None))

@@ -6,8 +6,8 @@ Task A is scored by exact match of greedily decoded answers to held-out problems
 and after task B; forgetting is the relative drop. The pieces here are the metric, a compact vocabulary
 that makes CPU-sized runs affordable (`Vocab`), elastic weight consolidation as a training hook (`EWC`,
 with `fisher_diag`), the overlap of the MLP blocks each task uses (`jaccard` on Block-ELL topologies or
-router selections, `BlockUsage`), and `run_protocol`, which runs one arm of the experiment and returns one
-result row. The experiment itself is `nbs/experiments/e04_forgetting.ipynb`.
+router selections, `BlockUsage`), `run_protocol`, which runs one arm of the experiment and returns one
+result row, and `run_arms`, which runs every arm for every seed into a resumable results file. The experiment itself is `nbs/experiments/e04_forgetting.ipynb`.
 
 Docs: https://sparse-nb.github.io/sparse_nb/forgetting.html.md"""
 
@@ -15,8 +15,8 @@ Docs: https://sparse-nb.github.io/sparse_nb/forgetting.html.md"""
 
 # %% ../nbs/09_forgetting.ipynb #33889073
 from __future__ import annotations
-import math, time, copy
-from dataclasses import replace, asdict
+import math, time, copy, json
+from dataclasses import replace, asdict, fields
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
@@ -27,10 +27,11 @@ from .train import TrainConfig, train, build_model, evaluate
 import sparse_nb.router, sparse_nb.blockell_linear   # the library's layer classes register before any model is built here
 
 # %% auto #0
-__all__ = ['ARMS', 'DENSE_ARMS', 'METRICS', 'Vocab', 'compact_vocab', 'remap', 'arith_problems', 'arith_accuracy', 'fisher_diag',
-           'EWC', 'jaccard', 'weighted_jaccard', 'top_used', 'chance_jaccard', 'block_mask', 'bell_masks', 'BlockUsage',
-           'arm_config', 'forgetting_pct', 'AccuracyProbe', 'phase_a', 'run_protocol', 'summarize', 'summary_table',
-           'pick_lambda', 'plot_tradeoff', 'plot_overlap', 'plot_usage', 'plot_acc_during_b']
+__all__ = ['ARMS', 'DENSE_ARMS', 'RUN_KEY', 'METRICS', 'Vocab', 'compact_vocab', 'remap', 'arith_problems', 'arith_accuracy',
+           'fisher_diag', 'EWC', 'jaccard', 'weighted_jaccard', 'top_used', 'chance_jaccard', 'block_mask',
+           'bell_masks', 'BlockUsage', 'arm_config', 'forgetting_pct', 'AccuracyProbe', 'phase_a', 'run_protocol',
+           'run_key', 'is_same_run', 'run_arms', 'summarize', 'summary_table', 'pick_lambda', 'plot_tradeoff',
+           'plot_overlap', 'plot_usage', 'plot_acc_during_b']
 
 # %% ../nbs/09_forgetting.ipynb #1825d352
 class Vocab:
@@ -356,6 +357,61 @@ def run_protocol(arm:str,              # one of `ARMS`
                 curve_A=pa['curve_A'], curve_B=probe.rows,
                 evals_B=[dict(step=r['step'], val_loss=r['val_loss'], train_loss=r['train_loss']) for r in evals_B],
                 wall_A=pa['wall_A'], wall_B=wall_B)
+
+# %% ../nbs/09_forgetting.ipynb #4e4977a2
+RUN_KEY = ('tag', 'arm', 'seed', 'lam', 'model_cfg', 'train_cfg', 'n_digits', 'val_frac', 'vocab_size', 'topo')
+
+def run_key(tag:str,            # the sweep's name in the results file
+            arm:str, lam:float,  # the arm and its EWC λ (0 for the other arms)
+            base:GPTConfig,      # the dense base model
+            tc:TrainConfig,      # both phases' training config, seed included
+            density:float,       # Block-ELL density / routed active share
+            topo:dict|None,      # `DynamicTopology` settings (arm 'dynamic')
+            data_a:TokenData     # task A (its `.task` gives the digits and split)
+           )->dict:              # `RUN_KEY` fields, JSON-ready
+    "The fields that identify a run (`RUN_KEY`), as they read back from a results file"
+    return json.loads(json.dumps(dict(tag=tag, arm=arm, seed=tc.seed, lam=lam if arm == 'ewc' else 0.0,
+        model_cfg=asdict(arm_config(arm, base, density)), train_cfg=asdict(tc), n_digits=data_a.task.n_digits,
+        val_frac=data_a.task.val_frac, vocab_size=base.vocab_size, topo=topo if arm == 'dynamic' else None)))
+
+def is_same_run(row:dict, key:dict)->bool:
+    "Whether `row` records the run `key`; config fields added since the row was written count at their defaults"
+    fill = {'model_cfg': {f.name: f.default for f in fields(GPTConfig)}, 'train_cfg': {f.name: f.default for f in fields(TrainConfig)}}
+    val = lambda k: json.loads(json.dumps({**fill[k], **row[k]})) if k in fill and isinstance(row.get(k), dict) else row.get(k)
+    return all(val(k) == v for k, v in key.items())
+
+def run_arms(data_a:TokenData, data_b:TokenData, base:GPTConfig, tcfg:TrainConfig,
+             seeds=(0,),                  # each arm once per seed (`tcfg.seed` is replaced)
+             arms=ARMS,                   # arms to run
+             lams=(1e2, 1e3, 1e4, 1e5),   # EWC λ values (arm 'ewc')
+             results=None,                # JSONL file: rows appended, runs already there skipped
+             tag:str='',                  # names the sweep in the file
+             density:float=0.5, topo:dict|None=None, fisher_batches:int=20, vocab:Vocab|None=None, enc=None,
+             n_train:int|None=200,
+             extra:dict|None=None,        # more fields for every row (e.g. the command line)
+             log=print                    # progress printer (None for silence)
+            )->list:                      # one row per (seed, arm, λ), read back or new
+    "Every arm for every seed, the dense arms sharing one task-A phase per seed; resumable through `results`"
+    out = []
+    for seed in seeds:
+        tc = replace(tcfg, seed=seed)
+        jobs = sorted([(a, 0.0) for a in arms if a != 'ewc'] + ([('ewc', l) for l in lams] if 'ewc' in arms else []),
+                      key=lambda j: (ARMS.index(j[0]), j[1]))
+        keys = {j: run_key(tag, *j, base, tc, density, topo, data_a) for j in jobs}
+        have = {j: next((r for r in read_results(results) if is_same_run(r, keys[j])), None) if results else None for j in jobs}
+        pa = phase_a('dense', data_a, data_b, base, tc, density, topo, vocab, enc, n_train) \
+             if any(a in DENSE_ARMS and have[(a, l)] is None for a, l in jobs) else None
+        for arm, lam in jobs:
+            if have[(arm, lam)] is not None: out.append(have[(arm, lam)]); continue
+            row = run_protocol(arm, data_a, data_b, base, tc, lam=lam, fisher_batches=fisher_batches, density=density, topo=topo,
+                               vocab=vocab, enc=enc, n_train=n_train, start=pa if arm in DENSE_ARMS else None)
+            if arm in DENSE_ARMS: row['wall_A'] = pa['wall_A']
+            row = {**keys[(arm, lam)], **row, **(extra or {})}
+            if results: append_result(results, row, key=RUN_KEY)
+            if log: log(f"[seed {seed}] {arm:>12} λ={row['lam']:g}: acc_A {row['acc_A_before']:.3f} → {row['acc_A_after']:.3f} "
+                        f"(forgetting {row['forgetting']:.1f}%), loss_B {row['loss_B_before']:.3f} → {row['loss_B']:.3f}")
+            out.append(row)
+    return out
 
 # %% ../nbs/09_forgetting.ipynb #fcab30f3
 METRICS = ('acc_A_before', 'acc_A_after', 'forgetting', 'acc_A_train_before', 'acc_A_train_after', 'forgetting_train', 'loss_B')

@@ -16,8 +16,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/router.html.md"""
 
 # %% ../nbs/06_router.ipynb #834e5a32
 from __future__ import annotations
-import math, json, time, copy
-from pathlib import Path
+import math, copy
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .model import register_mlp, GPTConfig
@@ -31,7 +30,7 @@ except ImportError: HAS_TRITON = False
 __all__ = ['USE_GROUPED_MM', 'IMPLS', 'topk_mask', 'ste_mask', 'load_balance_loss', 'routed_ffn_ref', 'per_block_mm',
            'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn', 'RoutedFFN', 'routed_mlp',
            'compare_paths', 'router_stats', 'routed_layers', 'selection_structure', 'RouterLogger', 'plot_utilisation',
-           'plot_router_metric', 'study_configs', 'run_router_study']
+           'plot_router_metric']
 
 # %% ../nbs/06_router.ipynb #8999ffd8
 def topk_mask(logits:torch.Tensor, # (T, nb) router scores
@@ -54,8 +53,9 @@ def ste_mask(probs:torch.Tensor, # (T, nb) sigmoid scores σ (differentiable)
 def load_balance_loss(probs:torch.Tensor, # (T, nb) sigmoid scores σ
                       hard:torch.Tensor,  # (T, nb) hard 0/1 top-k mask
                       k:int               # active blocks per token
-                     )->torch.Tensor:     # scalar, 1 at uniform use
+                     )->torch.Tensor:     # scalar, 1 at uniform use, 0 for no tokens
     "`nb · Σ_b f̂_b p̂_b`: selection shares f̂ (no grad) times normalised soft-score shares p̂"
+    if probs.shape[0] == 0: return probs.float().sum()                  # no tokens, nothing to balance (keeps the graph)
     f = hard.detach().float().mean(0) / k            # f̂_b, sums to 1
     P = probs.float().sum(0); p = P / P.sum()        # p̂_b, sums to 1
     return probs.shape[-1] * (f * p).sum()
@@ -68,7 +68,7 @@ def routed_ffn_ref(x:torch.Tensor,      # (T, d)
                   )->torch.Tensor:      # (T, d)
     "Dense SwiGLU over all blocks, hidden units multiplied by the block mask: the exact semantics"
     nb, bs, d = w_down.shape
-    gu = (x @ w_in.reshape(nb * 2 * bs, d).t()).view(-1, nb, 2, bs)          # (T, nb, 2, bs)
+    gu = (x @ w_in.reshape(nb * 2 * bs, d).t()).view(x.shape[0], nb, 2, bs)          # (T, nb, 2, bs)
     h = F.silu(gu[:, :, 0]) * gu[:, :, 1] * m[..., None].to(x.dtype)       # (T, nb, bs)
     return h.reshape(-1, nb * bs) @ w_down.reshape(nb * bs, d)
 
@@ -78,7 +78,7 @@ USE_GROUPED_MM = hasattr(torch, '_grouped_mm')   # set False to use the per-bloc
 def _gmm(a, b, counts):
     "Grouped matmul: rows of `a` (P, K) sorted by group, `counts[g]` rows each, times `b[g]` (G, K, N)"
     if USE_GROUPED_MM and a.is_cuda and a.dtype == torch.bfloat16 and b.dtype == a.dtype:
-        return torch._grouped_mm(a, b, offs=counts.cumsum(0).to(torch.int32))
+        if a.shape[0]: return torch._grouped_mm(a, b, offs=counts.cumsum(0).to(torch.int32))
     return torch.cat([ai @ bi for ai, bi in zip(a.split(counts.tolist()), b)])
 
 def per_block_mm(a:torch.Tensor,   # (T, K) one input row per token
@@ -94,7 +94,7 @@ def per_block_mm(a:torch.Tensor,   # (T, K) one input row per token
     order = idx.flatten().argsort(stable=True)                                      # pairs sorted by block
     counts = torch.bincount(idx.flatten(), minlength=w.shape[0])
     out = _gmm(a[order // n], w.transpose(1, 2), counts)                            # (T·n, N) in block order
-    return out[order.argsort()].view(T, n, -1)
+    return out[order.argsort()].view(T, n, w.shape[1])
 
 # %% ../nbs/06_router.ipynb #5b14a456
 class _SteUnselected(torch.autograd.Function):
@@ -118,7 +118,7 @@ def routed_ffn_gather(x, w_in, w_down, idx, m_sel=None):
     g, u = per_block_mm(x, w_in, idx, 'gather').chunk(2, dim=-1)              # (T, k, bs) each
     h = F.silu(g) * u if m_sel is None else F.silu(g) * u * m_sel[..., None].to(x.dtype)
     T, k, bs = h.shape
-    return (h.reshape(T, 1, k * bs) @ w_down[idx].reshape(T, k * bs, -1)).squeeze(1)
+    return (h.reshape(T, 1, k * bs) @ w_down[idx].reshape(T, k * bs, w_down.shape[-1])).squeeze(1)
 
 def routed_ffn_grouped(x, w_in, w_down, idx, m_sel=None):
     "Training path: grouped gate/up over (token, block) pairs, dense down over the block-sparse hidden. → (T, d)"
@@ -298,10 +298,11 @@ class RoutedFFN(nn.Module):
             check(not (self.impl == 'triton' and grad), "impl='triton' is inference-only (no autograd): "
                   "run it under torch.no_grad() or pick 'gather'/'grouped'/'ref' for training")
             return self.impl
-        if x.is_cuda and HAS_TRITON and not grad and x.shape[0] <= 8: return 'triton'
+        if x.is_cuda and HAS_TRITON and not grad and 0 < x.shape[0] <= 8: return 'triton'
         return 'gather' if x.shape[0] <= 16 else 'ref'
 
-    def forward(self, x):
+    def forward(self, x):  # (..., d) -> (..., d); no tokens give an empty output
+        check(x.shape[-1] == self.d_model, f"RoutedFFN: input width {x.shape[-1]} does not match d_model={self.d_model}")
         shape = x.shape; x = x.reshape(-1, shape[-1])
         impl = self.pick_impl(x)
         if impl == 'triton':
@@ -324,8 +325,8 @@ class RoutedFFN(nn.Module):
                 if self.ste == 'full' and self.top_k < self.num_blocks and torch.is_grad_enabled():
                     idx_u = hard.argsort(dim=1, stable=True)[:, :self.num_blocks - self.top_k]   # the unchosen blocks
                     y = _SteUnselected.apply(y, m.gather(1, idx_u), xc, w_in, w_down, idx_u)
-        self.last_logits, self.last_selection = logits.detach().view(*shape[:-1], -1), idx.view(*shape[:-1], -1)
-        return self.drop(y.view(*shape[:-1], -1))
+        self.last_logits, self.last_selection = logits.detach().view(*shape[:-1], self.num_blocks), idx.view(*shape[:-1], self.top_k)
+        return self.drop(y.view(shape))
 
     def active_params(self)->int:
         "Parameters one token uses: the router plus top_k/num_blocks of the FFN weights"
@@ -452,31 +453,3 @@ def plot_router_metric(rows:list, metric:str='max_share', ax=None, label:str='',
     if ref is not None: ax.axhline(ref, color='k', ls='--', lw=1, label='uniform')
     ax.set(xlabel='optimizer step', ylabel=metric); ax.grid(alpha=.3); ax.legend(fontsize=7)
     return ax
-
-# %% ../nbs/06_router.ipynb #89520e66
-def study_configs(steps:int=600, batch_size:int=32, device:str='auto', seed:int=0)->tuple:
-    "The study's model configs (dense, routed with/without load balancing) and its `TrainConfig`"
-    base = GPTConfig.preset('tiny', bias=False, act='swiglu', d_hidden=512)
-    runs = {'dense': base,
-            'routed': GPTConfig.preset('tiny', bias=False, act='swiglu', d_hidden=512, mlp='routed', block_size=16, top_k=16, aux_coef=0.01),
-            'routed_no_lb': GPTConfig.preset('tiny', bias=False, act='swiglu', d_hidden=512, mlp='routed', block_size=16, top_k=16, aux_coef=0.0)}
-    from sparse_nb.train import TrainConfig
-    return runs, TrainConfig(steps=steps, batch_size=batch_size, lr=1e-3, eval_every=max(1, steps // 12), eval_iters=20,
-                             seed=seed, device=device, progress=False)
-
-def run_router_study(data, runs:dict, tcfg, impl:str='ref', probe_seqs:int=16)->dict:
-    "Train each config with the same seed/steps; return eval rows, router rows, selection structure, parameter counts"
-    from sparse_nb.train import train, build_model
-    g = torch.Generator().manual_seed(1234)
-    probe, _ = data.get_batch('val', probe_seqs, runs['dense'].seq_len, g)
-    out = {}
-    for name, cfg in runs.items():
-        model = build_model(cfg, seed=tcfg.seed)
-        for _, m in routed_layers(model): m.impl = impl
-        log = RouterLogger(model, probe, run=name)
-        t0 = time.time(); rows = train(model, data, tcfg, hooks=[log]); wall = time.time() - t0
-        out[name] = dict(evals=rows, router=log.rows, structure=log.finish() if log.rows else [], wall_s=wall,
-                         params=model.num_params(), mlp_params=model.mlp_params(),
-                         active_mlp_params=sum(m.active_params() for _, m in routed_layers(model)) or model.mlp_params(),
-                         final_val_loss=rows[-1]['val_loss'], final_ppl=math.exp(rows[-1]['val_loss']))
-    return out

@@ -259,7 +259,8 @@ class SemiSparseLinear(nn.Linear):
         self._cache = (key, (wm, m, packs))
         return self._cache[1]
 
-    def forward(self, x):
+    def forward(self, x):  # (..., in) -> (..., out)
+        check(x.shape[-1] == self.in_features, f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
         dt = torch.get_autocast_dtype('cuda') if x.is_cuda and torch.is_autocast_enabled('cuda') else x.dtype
         why = semi24_reason(x, self.out_features, self.in_features, dt)
         if why is None: return self._sparse_forward(x, dt)
