@@ -5,6 +5,7 @@ Modules:
 - `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, `BandedLinear`, and the FC1 vs FC2 bandwidth study.
 - `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, pure-torch reference matmuls, and the autograd-aware `BlockELLLinear`.
 - `sparse_nb.blockell_triton`: Triton kernels for Block-ELL: forward `y = x Wᵀ`, input gradient `dx = dy W`, weight gradient on the active blocks.
+- `sparse_nb.cli`: The command-line tools `sparse_nb_train` and `sparse_nb_generate`, their flags generated from the config dataclasses.
 - `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, timing and run metadata shared by every module.
 - `sparse_nb.data`: The GPT-2 tokenizer (offline too), token files, the batch sampler, TinyStories and the generated arithmetic task.
 - `sparse_nb.forgetting`: Catastrophic forgetting, measured: train on arithmetic (task A), then on stories (task B), and see how much arithmetic is left — for dense, EWC, static and dynamic Block-ELL and routed MLPs.
@@ -12,6 +13,6 @@ Modules:
 - `sparse_nb.router`: A routed block-sparse SwiGLU FFN: a light router scores blocks of the hidden layer per token, a straight-through top-k picks the active ones, a load-balancing loss keeps them all in use.
 - `sparse_nb.semi24`: 2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on cuSPARSELt, and the one-call MLP swap.
 - `sparse_nb.topology`: Dynamic Block-ELL topology: prune the weakest blocks of each block-row and regrow promising absent ones during training, K fixed, identically on every rank.
-- `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints, hooks, DDP, and the CLIs."""
+- `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints you can trust, hooks and DDP."""
 
 __version__ = "0.0.1"
