@@ -10,7 +10,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #b732caa2
 from __future__ import annotations
-import os, json, math, random, time, uuid, subprocess, contextlib, functools
+import os, sys, json, math, random, time, uuid, subprocess, contextlib, functools
 from pathlib import Path
 import numpy as np
 import torch
@@ -55,12 +55,11 @@ def check(cond:bool,      # condition that must hold
 USER_ERRORS = (ConfigError, DataError, CheckpointError, NonFiniteLossError)
 
 def cli_errors(f):
-    "Decorator for a CLI entry point: a user error (`USER_ERRORS`, `ValueError`) prints `error: …` on stderr and exits with status 2"
+    "Decorator for a CLI entry point: a user error (`USER_ERRORS`, `ValueError`, `OSError`) prints `error: …` on stderr and exits with status 2"
     @functools.wraps(f)
     def _f(*args, **kw):
         try: return f(*args, **kw)
-        except (*USER_ERRORS, ValueError, FileNotFoundError) as e:
-            import sys
+        except (*USER_ERRORS, ValueError, OSError) as e:
             print(f"error: {e}", file=sys.stderr); raise SystemExit(2) from None
     return _f
 
