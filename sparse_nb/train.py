@@ -233,6 +233,14 @@ def _log(path, row):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, 'a') as f: f.write(json.dumps(row) + '\n')
 
+def _trim_log(path, step:int):
+    "Keep only the log rows up to `step` (rows logged after the checkpoint a run resumes from, or cut short by a crash, go)"
+    def ok(line):
+        try: return json.loads(line)['step'] <= step
+        except (ValueError, KeyError, TypeError): return False
+    p = Path(path)
+    if p.exists(): atomic_write(p, ''.join(l + '\n' for l in p.read_text().splitlines() if ok(l)))
+
 def _weights_finite(model)->bool:
     return bool(torch.stack([torch.isfinite(p).all() for p in model.parameters()]).all())
 
@@ -244,6 +252,8 @@ def _resume(resume, raw, opt, cfg, gen, hooks, rank)->tuple:
           "(`model_from_checkpoint`) but cannot be resumed", CheckpointError)
     check(cfg.steps > st['step'], f"checkpoint {where!r} is at step {st['step']}: resuming needs steps > {st['step']} (got steps={cfg.steps})")
     _load_weights(raw, st); opt.load_state_dict(st['optim'])
+    if len(st['rng']) != int(os.environ.get('WORLD_SIZE', 1)):
+        warnings.warn(f"checkpoint {where!r} was saved by {len(st['rng'])} rank(s): the data order differs from an uninterrupted run")
     _set_rng_state(st['rng'][rank % len(st['rng'])], gen)
     for h, s in zip(hooks, st['hooks']):
         if s is not None: h.load_state_dict(s)
@@ -269,6 +279,7 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
     ddp = world > 1
     fwd = nn.parallel.DistributedDataParallel(raw, device_ids=[device.index] if device.type == 'cuda' else None) if ddp else raw
     main = rank == 0; is_log = main and cfg.log_file
+    if resume and is_log: _trim_log(cfg.log_file, step)
     pbar = tqdm(total=cfg.steps, initial=step, disable=not (cfg.progress and main), desc='train', dynamic_ncols=True)
     def stop(what):
         pbar.close(); opt.zero_grad(set_to_none=True)
