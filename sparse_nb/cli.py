@@ -64,6 +64,7 @@ def _add_fields(p, cls, title:str, defaults:dict, choices:dict, skip=(), notes=N
     for f in fields(cls):
         if f.name in skip: continue
         d, t = defaults.get(f.name, f.default), types[f.name]
+        t = next((a for a in typing.get_args(t) if a is not type(None)), t)   # `int|None` parses as int
         shown = f"from --model ({RunOptions.model}: {PRESETS[RunOptions.model].get(f.name, f.default)!r})" if d is None else repr(d)
         doc = f"{docs.get(f.name) or ''}{(notes or {}).get(f.name, '')}".replace('%', '%%')
         kw = dict(dest=f.name, default=d, help=f"{doc} (default: {shown})")
