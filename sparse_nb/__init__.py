@@ -8,6 +8,7 @@ Modules:
 - `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, its constructors, `to_dense`, and the pure-torch reference matmuls.
 - `sparse_nb.blockell_linear`: The Block-ELL linear layer: custom ops over the reference and the Triton kernels, one backend setting, autograd, `BlockELLLinear`.
 - `sparse_nb.blockell_triton`: Triton kernels for Block-ELL: forward `y = x Wᵀ`, input gradient `dx = dy W`, weight gradient on the active blocks.
+- `sparse_nb.cli`: The command-line tools `sparse_nb_train` and `sparse_nb_generate`, their flags generated from the config dataclasses.
 - `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, CLI errors, run metadata and result files shared by every module.
 - `sparse_nb.data`: The GPT-2 tokenizer (offline too), token files, the batch sampler, TinyStories and the generated arithmetic task.
 - `sparse_nb.forgetting`: Catastrophic forgetting, measured: train on arithmetic (task A), then on stories (task B), and see how much arithmetic is left — for dense, EWC, static and dynamic Block-ELL and routed MLPs.
@@ -16,6 +17,6 @@ Modules:
 - `sparse_nb.router_study`: The routed FFN's parity study: dense vs routed (with and without load balancing) trained from one seed, with the router's statistics logged along the way.
 - `sparse_nb.semi24`: 2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on cuSPARSELt, and the one-call MLP swap.
 - `sparse_nb.topology`: Dynamic Block-ELL topology: prune the weakest blocks of each block-row and regrow promising absent ones during training, K fixed, identically on every rank.
-- `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints, hooks, DDP, and the CLIs."""
+- `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints you can trust, hooks and DDP."""
 
 __version__ = "0.0.1"

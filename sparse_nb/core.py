@@ -10,7 +10,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #b732caa2
 from __future__ import annotations
-import os, json, math, random, time, subprocess, contextlib, functools
+import os, sys, json, math, random, time, uuid, subprocess, contextlib, functools
 from pathlib import Path
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ import torch
 # %% auto #0
 __all__ = ['USER_ERRORS', 'TOLS', 'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError',
            'NonFiniteLossError', 'check', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
-           'check_close', 'git_commit', 'env_info', 'read_results', 'append_result', 'has_result']
+           'check_close', 'git_commit', 'env_info', 'atomic_write', 'read_results', 'append_result', 'has_result']
 
 # %% ../nbs/00_core.ipynb #181e4e30
 if not torch.cuda.is_available(): os.environ.setdefault('TRITON_INTERPRET', '1')
@@ -54,12 +54,11 @@ def check(cond:bool,      # condition that must hold
 USER_ERRORS = (ConfigError, DataError, CheckpointError, NonFiniteLossError)
 
 def cli_errors(f):
-    "Decorator for a CLI entry point: a user error (`USER_ERRORS`, `ValueError`) prints `error: …` on stderr and exits with status 2"
+    "Decorator for a CLI entry point: a user error (`USER_ERRORS`, `ValueError`, `OSError`) prints `error: …` on stderr and exits with status 2"
     @functools.wraps(f)
     def _f(*args, **kw):
         try: return f(*args, **kw)
-        except (*USER_ERRORS, ValueError, FileNotFoundError) as e:
-            import sys
+        except (*USER_ERRORS, ValueError, OSError) as e:
             print(f"error: {e}", file=sys.stderr); raise SystemExit(2) from None
     return _f
 
@@ -122,6 +121,31 @@ def env_info()->dict:
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'
     import platform
     return dict(device=dev, torch=torch.__version__, triton=tv, python=platform.python_version(), commit=git_commit())
+
+# %% ../nbs/00_core.ipynb #6e96515e
+def _fsync_dir(d:Path):
+    try: fd = os.open(d, os.O_RDONLY)
+    except OSError: return                     # platforms that cannot open a folder (Windows)
+    try: os.fsync(fd)
+    except OSError: pass
+    finally: os.close(fd)
+
+def atomic_write(path,  # destination file (its folder is created)
+                 data   # bytes, str (UTF-8), or a callable `data(f)` that writes to the open binary file `f`
+                )->Path:
+    "Write `path` atomically and durably: temp file, flush + fsync, rename over `path`, fsync the folder"
+    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, 'wb') as f:
+            if callable(data): data(f)
+            else: f.write(data.encode() if isinstance(data, str) else data)
+            f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        tmp.unlink(missing_ok=True); raise
+    _fsync_dir(p.parent)
+    return p
 
 # %% ../nbs/00_core.ipynb #7289eb87
 def read_results(path)->list:

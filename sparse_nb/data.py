@@ -19,8 +19,8 @@ import torch
 from .core import *
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'CACHE_ENV', 'EOT', 'DATASETS', 'resolve_data_dir', 'cache_dir', 'gpt2_encoding', 'TokenData',
-           'tokenize_texts', 'split_stories', 'tinystories', 'ArithTask', 'arith', 'load_data']
+__all__ = ['DATA_ENV', 'CACHE_ENV', 'EOT', 'MAX_PAIRS', 'DATASETS', 'resolve_data_dir', 'cache_dir', 'gpt2_encoding', 'TokenData',
+           'tokenize_texts', 'split_stories', 'read_text', 'tinystories', 'ArithTask', 'arith', 'load_data']
 
 # %% ../nbs/02_data.ipynb #b49ed75a
 DATA_ENV, CACHE_ENV = 'SPARSE_NB_DATA', 'SPARSE_NB_CACHE'
@@ -102,14 +102,23 @@ def split_stories(text:str)->list:
     "Stories of a TinyStories text file: split on `<|endoftext|>`, stripped, empty ones dropped"
     return [s.strip() for s in text.split('<|endoftext|>') if s.strip()]
 
+def read_text(src:Path)->str:
+    "The UTF-8 text of `src`; a `DataError` naming the file when it is not text"
+    try: text = Path(src).read_text(encoding='utf-8')
+    except UnicodeDecodeError as e:
+        raise DataError(f"{src} is not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start}); "
+                        "data files must be UTF-8 (convert a Latin-1 file with `iconv -f latin1 -t utf8`)") from None
+    check('\x00' not in text, f"{src} looks binary (it holds NUL bytes); data files must be UTF-8 text", DataError)
+    return text
+
 def _cached_tokens(src:Path, enc, cache=None)->np.ndarray:
     st = src.stat()
     key = hashlib.sha1(f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:16]
     out = Path(cache or cache_dir())/f"{src.stem}-{key}.bin"
     if not out.exists():
-        toks = tokenize_texts(split_stories(src.read_text(encoding='utf-8')), enc)
+        toks = tokenize_texts(split_stories(read_text(src)), enc)
         check(len(toks) > 0, f"{src} holds no stories", DataError)
-        tmp = out.with_suffix('.tmp'); toks.tofile(tmp); tmp.rename(out)
+        atomic_write(out, toks.tobytes())
     return np.memmap(out, dtype=np.uint16, mode='r')
 
 # %% ../nbs/02_data.ipynb #0dc850ea
@@ -129,7 +138,7 @@ def _hf_tinystories(enc):
             try: ds = load_dataset('roneneldan/TinyStories', split=name)
             except Exception as e: raise DataError(f"could not load roneneldan/TinyStories from the hub ({type(e).__name__}); "
                                                    f"set ${DATA_ENV} to a folder with TinyStories text files") from e
-            tokenize_texts((r['text'] for r in ds), enc).tofile(f)
+            atomic_write(f, tokenize_texts((r['text'] for r in ds), enc).tobytes())
         out[split] = np.memmap(f, dtype=np.uint16, mode='r')
     return out['train'], out['val']
 
@@ -143,6 +152,8 @@ def tinystories(data_dir=None, # folder with *train*.txt / *valid*.txt; None: `$
     return TokenData(tr, va, 'tinystories')
 
 # %% ../nbs/02_data.ipynb #93b1215a
+MAX_PAIRS = 1_000_000   # ArithTask enumerates its pairs in memory: 3 digits (810,000) fit, 4 (81M) do not
+
 @dataclass
 class ArithTask:
     "All `a+b` problems with `n_digits`-digit operands, split into train and held-out pairs by `seed`"
@@ -155,6 +166,9 @@ class ArithTask:
         check(self.n_digits >= 1 and 0 < self.val_frac < 1, "need n_digits ≥ 1 and 0 < val_frac < 1")
         check(self.op in '+-*' and len(self.op) == 1, f"op={self.op!r} must be one of '+', '-', '*'")
         lo, hi = (10**(self.n_digits - 1) if self.n_digits > 1 else 0), 10**self.n_digits
+        n = (hi - lo) ** 2
+        check(n <= MAX_PAIRS, f"ArithTask(n_digits={self.n_digits}) would enumerate {n:,} operand pairs; "
+              f"at most {MAX_PAIRS:,} are supported (n_digits ≤ 3)")
         pairs = [(a, b) for a in range(lo, hi) for b in range(lo, hi) if self.op != '-' or a >= b]
         random.Random(self.seed).shuffle(pairs)
         n_val = max(1, int(len(pairs) * self.val_frac))

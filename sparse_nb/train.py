@@ -1,11 +1,12 @@
-"""One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints, hooks, DDP, and the CLIs.
+"""One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints you can trust, hooks and DDP.
 
 `train(model, data, cfg, hooks)` is nanoGPT's loop as a function: the learning rate from a pure schedule,
 micro-step gradient accumulation, clipping, AdamW with decoupled weight decay, `zero_grad(set_to_none=True)`,
 periodic evaluation on held-out data, checkpoints that resume bit-for-bit on CPU, JSONL logs and a tqdm bar.
 Sparse layers join in two ways: a module that defines `post_step()` is called after every optimizer step
 (masks are re-applied there), and hooks see the gradients before the step and the model after it.
-The same loop runs under `torchrun` with DDP (gloo on CPU, NCCL on GPU).
+The same loop runs under `torchrun` with DDP (gloo on CPU, NCCL on GPU). The command-line tools built on
+it live in `sparse_nb.cli`.
 
 Docs: https://sparse-nb.github.io/sparse_nb/train.html.md"""
 
@@ -13,7 +14,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #61796316
 from __future__ import annotations
-import os, sys, json, math, time, warnings
+import os, re, sys, json, math, time, random, pickle, warnings
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 import numpy as np
@@ -25,22 +26,22 @@ from .model import GPT, GPTConfig
 from .data import load_data, gpt2_encoding, TokenData
 
 # %% auto #0
-__all__ = ['COMPILE_MODES', 'PROMPTS', 'TrainConfig', 'get_lr', 'make_optimizer', 'save_checkpoint', 'latest_checkpoint',
-           'load_checkpoint', 'model_from_checkpoint', 'evaluate', 'Hook', 'post_step_', 'ddp_setup', 'loss_fn',
-           'train', 'build_model', 'plot_losses', 'model_config', 'sample', 'train_cli', 'generate_cli']
+__all__ = ['COMPILE_MODES', 'CKPT_FORMAT', 'TrainConfig', 'get_lr', 'make_optimizer', 'list_checkpoints', 'latest_checkpoint',
+           'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint', 'evaluate', 'Hook', 'post_step_', 'ddp_setup',
+           'loss_fn', 'train', 'build_model', 'plot_losses', 'model_config', 'sample']
 
 # %% ../nbs/03_train.ipynb #fde1f184
 COMPILE_MODES = ('off', 'default', 'max-autotune', 'reduce-overhead')
 
 @dataclass
 class TrainConfig:
-    "Training knobs; every field is a CLI flag of `sparse_nb_train`"
+    "Training knobs; every field is a flag of `sparse_nb_train` (`sparse_nb.cli`)"
     steps:int=300         # optimizer steps
     batch_size:int=16     # sequences per micro-step (per rank)
-    seq_len:int=0         # tokens per sequence; 0 = the model's context
+    seq_len:int=0         # tokens per training sequence; 0 = the model's context (its GPTConfig.seq_len)
     grad_accum:int=1      # micro-steps per optimizer step
     lr:float=1e-3         # peak learning rate
-    min_lr:float=0.0      # floor of the cosine decay; 0 means lr/10
+    min_lr:float=0.0      # floor of the cosine decay (at most lr); 0 means lr/10
     warmup:int=-1         # linear warmup steps; -1 means 5% of steps
     weight_decay:float=0.1# AdamW decoupled weight decay (2-D weights only)
     beta1:float=0.9       # AdamW β1
@@ -51,25 +52,34 @@ class TrainConfig:
     seed:int=0            # seeds init and data order
     device:str='auto'     # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     out_dir:str=''        # checkpoint folder; '' saves none
-    keep:int=2            # checkpoints kept in out_dir (oldest deleted); 0 keeps all
+    keep:int=2            # checkpoints kept in out_dir (the oldest by step are deleted, the newest never); 0 keeps all
     log_file:str=''       # JSONL log of steps and evals; '' for none
     progress:bool=True    # tqdm progress bar
     compile:str='off'     # torch.compile the forward and loss: 'off', 'default', 'max-autotune', 'reduce-overhead' (CUDA graphs)
 
     def __post_init__(self):
-        if self.min_lr == 0: self.min_lr = self.lr / 10
         if self.warmup < 0: self.warmup = max(1, self.steps // 20)
         for n in ('steps', 'batch_size', 'grad_accum', 'eval_every', 'eval_iters'):
             check(getattr(self, n) > 0, f"TrainConfig.{n}={getattr(self, n)} must be positive")
-        check(self.lr > 0 and self.seq_len >= 0, "need lr > 0 and seq_len ≥ 0")
+        check(self.lr > 0, f"lr={self.lr} must be positive")
+        check(0 <= self.min_lr <= self.lr, f"min_lr={self.min_lr} must lie in [0, lr={self.lr}]: a floor above the peak makes the rate rise")
+        check(self.seq_len >= 0, f"seq_len={self.seq_len} must be ≥ 0 (0 = the model's context)")
+        check(self.keep >= 0, f"keep={self.keep} must be ≥ 0 (0 keeps every checkpoint)")
+        check(self.grad_clip >= 0 and self.weight_decay >= 0, f"grad_clip={self.grad_clip} and weight_decay={self.weight_decay} must be ≥ 0")
+        check(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, f"AdamW betas must lie in [0, 1); got {self.beta1}, {self.beta2}")
         check(self.compile in COMPILE_MODES, f"compile={self.compile!r} unknown; choose one of {COMPILE_MODES}")
+
+    @property
+    def floor_lr(self)->float:
+        "The cosine decay's floor: `min_lr`, or lr/10 when it is 0"
+        return self.min_lr or self.lr / 10
 
 # %% ../nbs/03_train.ipynb #0b7f9581
 def get_lr(step:int, cfg:TrainConfig)->float:
-    "Learning rate at optimizer step `step` (0-based): linear warmup, then cosine to `min_lr`"
+    "Learning rate at optimizer step `step` (0-based): linear warmup, then cosine to `cfg.floor_lr`"
     if step < cfg.warmup: return cfg.lr * (step + 1) / cfg.warmup
     t = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
-    return cfg.min_lr + 0.5 * (1 + math.cos(math.pi * t)) * (cfg.lr - cfg.min_lr)
+    return cfg.floor_lr + 0.5 * (1 + math.cos(math.pi * t)) * (cfg.lr - cfg.floor_lr)
 
 # %% ../nbs/03_train.ipynb #58a8352d
 def make_optimizer(model:nn.Module, cfg:TrainConfig)->torch.optim.AdamW:
@@ -81,47 +91,95 @@ def make_optimizer(model:nn.Module, cfg:TrainConfig)->torch.optim.AdamW:
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=fused or None)
 
 # %% ../nbs/03_train.ipynb #c9c836f7
-def save_checkpoint(out_dir, step:int, model, opt=None, train_cfg=None, gen=None, hooks=(), metrics=None, keep:int=0)->Path:
-    "Write `ckpt_{step:06d}.pt` + `meta_{step:06d}.json` to `out_dir` atomically; keep the newest `keep`"
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    raw = getattr(model, 'module', model)
-    state = dict(format='sparse_nb/1', step=step, model=raw.state_dict(), model_cfg=asdict(raw.cfg),
-                 optim=opt.state_dict() if opt else None, train_cfg=asdict(train_cfg) if train_cfg else None,
-                 rng=dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-                          gen=gen.get_state() if gen is not None else None, numpy=np.random.get_state()),
-                 hooks=[h.state_dict() if hasattr(h, 'state_dict') else None for h in hooks])
-    p = out/f'ckpt_{step:06d}.pt'; tmp = p.with_suffix('.tmp')
-    torch.save(state, tmp); tmp.rename(p)
-    meta = dict(step=step, model_cfg=state['model_cfg'], train_cfg=state['train_cfg'], metrics=metrics or {}, commit=git_commit())
-    (out/f'meta_{step:06d}.json').write_text(json.dumps(meta, indent=1))
-    if keep:
-        for old in sorted(out.glob('ckpt_*.pt'))[:-keep]:
-            old.unlink(); (out/f"meta_{old.stem[5:]}.json").unlink(missing_ok=True)
-    return p
+CKPT_FORMAT = 'sparse_nb/2'
+_CKPT = re.compile(r'ckpt_(\d+)\.pt')
+
+def list_checkpoints(out_dir)->list:
+    "`(step, path)` of every `ckpt_<step>.pt` in `out_dir`, ordered by the step number (not by name)"
+    d = Path(out_dir)
+    if not d.is_dir(): return []
+    return sorted((int(m[1]), p) for p in d.iterdir() if (m := _CKPT.fullmatch(p.name)))
 
 def latest_checkpoint(out_dir)->Path|None:
     "The checkpoint with the highest step in `out_dir`, or None"
-    ps = sorted(Path(out_dir).glob('ckpt_*.pt'))
-    return ps[-1] if ps else None
+    cs = list_checkpoints(out_dir)
+    return cs[-1][1] if cs else None
+
+# %% ../nbs/03_train.ipynb #eaa0b46e
+def _rng_state(gen=None)->dict:
+    "This process's RNG states as tensors and plain numbers (all a `weights_only` load accepts)"
+    _, keys, pos, has_gauss, gauss = np.random.get_state()
+    return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+                gen=gen.get_state() if gen is not None else None, python=random.getstate(),
+                numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), gauss=float(gauss)))
+
+def _set_rng_state(s:dict, gen=None):
+    "Restore what `_rng_state` saved"
+    torch.set_rng_state(s['torch']); random.setstate(s['python'])
+    n = s['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['gauss']))
+    if gen is not None and s['gen'] is not None: gen.set_state(s['gen'])
+    if s['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+
+def _nonfinite(d:dict)->list:
+    "Names of the float tensors or numbers in `d` that hold a NaN or inf"
+    return [k for k, v in d.items() if (torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all())
+            or (isinstance(v, float) and not math.isfinite(v))]
+
+# %% ../nbs/03_train.ipynb #30b3c161
+def save_checkpoint(out_dir,        # folder for the checkpoint (created)
+                    step:int,       # optimizer steps done; names the files
+                    model,          # the model (a DDP wrapper is unwrapped)
+                    opt=None,       # optimizer; without it the checkpoint cannot be resumed
+                    train_cfg=None, # the `TrainConfig`
+                    gen=None,       # data-order `torch.Generator`, or a list of per-rank `_rng_state`s
+                    hooks=(),       # hooks whose `state_dict()` is saved
+                    metrics=None,   # the evaluation row; must be finite
+                    keep:int=0      # keep the newest `keep` checkpoints by step; 0 keeps all
+                   )->Path:
+    "Write `ckpt_{step:06d}.pt` + `meta_{step:06d}.json` atomically and durably; refuse non-finite values; keep the newest `keep`"
+    check(keep >= 0, f"keep={keep} must be ≥ 0 (0 keeps every checkpoint)")
+    raw = getattr(model, 'module', model); sd = raw.state_dict()
+    bad = _nonfinite(sd) + _nonfinite(metrics or {})
+    check(not bad, f"refusing to save a checkpoint at step {step}: non-finite {', '.join(bad[:4])}", NonFiniteLossError)
+    state = dict(format=CKPT_FORMAT, step=step, model=sd, model_cfg=asdict(raw.cfg), optim=opt.state_dict() if opt else None,
+                 train_cfg=asdict(train_cfg) if train_cfg else None, rng=gen if isinstance(gen, list) else [_rng_state(gen)],
+                 hooks=[h.state_dict() if hasattr(h, 'state_dict') else None for h in hooks])
+    out = Path(out_dir)
+    meta = dict(step=step, model_cfg=state['model_cfg'], train_cfg=state['train_cfg'], metrics=metrics or {}, commit=git_commit())
+    m = atomic_write(out/f'meta_{step:06d}.json', json.dumps(meta, indent=1, allow_nan=False))
+    try: p = atomic_write(out/f'ckpt_{step:06d}.pt', lambda f: torch.save(state, f))
+    except BaseException: m.unlink(missing_ok=True); raise
+    if keep:
+        for _, old in list_checkpoints(out)[:-keep]:
+            if old != p: old.unlink(); (out/f"meta_{old.stem[5:]}.json").unlink(missing_ok=True)
+    return p
 
 # %% ../nbs/03_train.ipynb #071d7587
+def _load_weights(model, state:dict):
+    "Load `state['model']` into `model` after checking that the configs match"
+    raw, p = getattr(model, 'module', model), str(state['path'])
+    diff = {k: (v, state['model_cfg'].get(k)) for k, v in asdict(raw.cfg).items() if state['model_cfg'].get(k) != v}
+    check(not diff, f"checkpoint {p!r} was saved from a different model config: "
+          + ', '.join(f"{k}: model {a!r} vs checkpoint {b!r}" for k, (a, b) in diff.items()), CheckpointError)
+    try: raw.load_state_dict(state['model'])
+    except RuntimeError as e: raise CheckpointError(f"checkpoint {p!r} does not fit the model: {e}") from None
+
 def load_checkpoint(path, model=None, map_location='cpu')->dict:
-    "Read a checkpoint (a file or the latest in a folder), checking it; load weights into `model` if given"
+    "Read a checkpoint (a file or the latest in a folder) with `weights_only=True`, checking it; load weights into `model` if given"
     p = Path(path)
     if p.is_dir():
         q = latest_checkpoint(p); check(q is not None, f"no ckpt_*.pt checkpoint in {str(p)!r}", CheckpointError); p = q
     check(p.exists(), f"checkpoint {str(p)!r} does not exist", CheckpointError)
-    try: state = torch.load(p, map_location=map_location, weights_only=False)
+    try: state = torch.load(p, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        why = next((l.strip() for l in str(e).splitlines() if 'Unsupported global' in l), type(e).__name__)
+        raise CheckpointError(f"checkpoint {str(p)!r} holds objects a safe load refuses ({why}): it was not written by this "
+                              "sparse_nb, or it was altered (sparse_nb never runs code from a checkpoint)") from None
     except Exception as e: raise CheckpointError(f"checkpoint {str(p)!r} is corrupt or not a torch file ({type(e).__name__}: {e})") from None
-    check(isinstance(state, dict) and state.get('format') == 'sparse_nb/1', f"{str(p)!r} is not a sparse_nb checkpoint", CheckpointError)
-    if model is not None:
-        raw = getattr(model, 'module', model)
-        diff = {k: (v, state['model_cfg'].get(k)) for k, v in asdict(raw.cfg).items() if state['model_cfg'].get(k) != v}
-        check(not diff, f"checkpoint {str(p)!r} was saved from a different model config: "
-              + ', '.join(f"{k}: model {a!r} vs checkpoint {b!r}" for k, (a, b) in diff.items()), CheckpointError)
-        try: raw.load_state_dict(state['model'])
-        except RuntimeError as e: raise CheckpointError(f"checkpoint {str(p)!r} does not fit the model: {e}") from None
+    check(isinstance(state, dict) and state.get('format') == CKPT_FORMAT,
+          f"{str(p)!r} is not a sparse_nb checkpoint of format {CKPT_FORMAT!r}", CheckpointError)
     state['path'] = p
+    if model is not None: _load_weights(model, state)
     return state
 
 def model_from_checkpoint(path, device='cpu')->GPT:
@@ -198,6 +256,32 @@ def _log(path, row):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, 'a') as f: f.write(json.dumps(row) + '\n')
 
+def _trim_log(path, step:int):
+    "Keep only the log rows up to `step` (rows logged after the checkpoint a run resumes from, or cut short by a crash, go)"
+    def ok(line):
+        try: return json.loads(line)['step'] <= step
+        except (ValueError, KeyError, TypeError): return False
+    p = Path(path)
+    if p.exists(): atomic_write(p, ''.join(l + '\n' for l in p.read_text().splitlines() if ok(l)))
+
+def _weights_finite(model)->bool:
+    return bool(torch.stack([torch.isfinite(p).all() for p in model.parameters()]).all())
+
+def _resume(resume, raw, opt, cfg, gen, hooks, rank)->tuple:
+    "Load a checkpoint into the model, optimizer, RNGs and hooks; return (step, path)"
+    st = load_checkpoint(resume)            # on CPU: RNG states must stay CPU tensors
+    where = str(st['path'])
+    check(st['optim'] is not None, f"checkpoint {where!r} holds no optimizer state: it loads for inference "
+          "(`model_from_checkpoint`) but cannot be resumed", CheckpointError)
+    check(cfg.steps > st['step'], f"checkpoint {where!r} is at step {st['step']}: resuming needs steps > {st['step']} (got steps={cfg.steps})")
+    _load_weights(raw, st); opt.load_state_dict(st['optim'])
+    if len(st['rng']) != int(os.environ.get('WORLD_SIZE', 1)):
+        warnings.warn(f"checkpoint {where!r} was saved by {len(st['rng'])} rank(s): the data order differs from an uninterrupted run")
+    _set_rng_state(st['rng'][rank % len(st['rng'])], gen)
+    for h, s in zip(hooks, st['hooks']):
+        if s is not None: h.load_state_dict(s)
+    return st['step'], st['path']
+
 def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `aux_loss`)
           data:TokenData,     # train/val token streams
           cfg:TrainConfig,    # training knobs
@@ -210,18 +294,20 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
     raw = model.to(device); T = cfg.seq_len or raw.cfg.seq_len
     check(T <= raw.cfg.seq_len, f"seq_len={T} exceeds the model's context seq_len={raw.cfg.seq_len}")
     opt, step, rows, last_ckpt = make_optimizer(raw, cfg), 0, [], None
-    if resume:
-        st = load_checkpoint(resume, raw, map_location=device); step, last_ckpt = st['step'], st['path']
-        opt.load_state_dict(st['optim'])
-        torch.set_rng_state(st['rng']['torch']); gen.set_state(st['rng']['gen']); np.random.set_state(st['rng']['numpy'])
-        if st['rng']['cuda'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['rng']['cuda'])
-        for h, s in zip(hooks, st['hooks']):
-            if s is not None: h.load_state_dict(s)
+    if resume: step, last_ckpt = _resume(resume, raw, opt, cfg, gen, hooks, rank)
+    if cfg.out_dir and rank == 0:
+        later = [p.name for s, p in list_checkpoints(cfg.out_dir) if s > step]
+        check(not later, f"out_dir {cfg.out_dir!r} holds checkpoints past step {step} ({', '.join(later[:3])}) from another run: "
+              "use a fresh out_dir, or resume from its latest checkpoint")
     ddp = world > 1
     fwd = nn.parallel.DistributedDataParallel(raw, device_ids=[device.index] if device.type == 'cuda' else None) if ddp else raw
     main = rank == 0; is_log = main and cfg.log_file
     step_loss = loss_fn(fwd, raw, device, cfg.compile)
+    if resume and is_log: _trim_log(cfg.log_file, step)
     pbar = tqdm(total=cfg.steps, initial=step, disable=not (cfg.progress and main), desc='train', dynamic_ncols=True)
+    def stop(what):
+        pbar.close(); opt.zero_grad(set_to_none=True)
+        raise NonFiniteLossError(f"{what}; training stopped, nothing non-finite was saved. Last good checkpoint: {last_ckpt or 'none saved'}")
     t0, tok0, recent = time.perf_counter(), 0, []
     while step < cfg.steps:
         lr = get_lr(step, cfg)
@@ -232,12 +318,10 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
             loss = step_loss(x, y)
             (loss / cfg.grad_accum).backward()
         lv = loss.item()
-        if not math.isfinite(lv):
-            pbar.close(); opt.zero_grad(set_to_none=True)
-            raise NonFiniteLossError(f"loss is {lv} at step {step + 1}; training stopped before the update. "
-                                     f"Last good checkpoint: {last_ckpt or 'none saved'}")
+        if not math.isfinite(lv): stop(f"loss is {lv} at step {step + 1}, before the update")
         _call(hooks, 'before_step', raw, opt, step)
-        gnorm = nn.utils.clip_grad_norm_(raw.parameters(), cfg.grad_clip).item() if cfg.grad_clip > 0 else float('nan')
+        gnorm = nn.utils.clip_grad_norm_(raw.parameters(), cfg.grad_clip or math.inf).item()   # inf: measure, do not clip
+        if not math.isfinite(gnorm): stop(f"gradient norm is {gnorm} at step {step + 1} (loss {lv:.4g}), before the update")
         opt.step(); post_step_(raw); _call(hooks, 'on_step', raw, opt, step)
         opt.zero_grad(set_to_none=True)
         step += 1; tok0 += cfg.batch_size * T * cfg.grad_accum * world; recent = (recent + [lv])[-20:]
@@ -247,11 +331,17 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
             dt = time.perf_counter() - t0
             row = dict(step=step, train_loss=float(np.mean(recent)), val_loss=evaluate(raw, data, cfg, device=device),
                        lr=lr, tokens=step * cfg.batch_size * T * cfg.grad_accum * world, tok_per_s=tok0 / dt)
+            if not math.isfinite(row['val_loss']): stop(f"validation loss is {row['val_loss']} at step {step}")
+            if not _weights_finite(raw): stop(f"weights are non-finite after step {step}")
             rows.append(row); _call(hooks, 'on_eval', step, row)
             if main:
                 pbar.write(f"step {step:5d} | train {row['train_loss']:.4f} | val {row['val_loss']:.4f} | {row['tok_per_s']:,.0f} tok/s")
                 if is_log: _log(cfg.log_file, dict(row, event='eval'))
-                if cfg.out_dir: last_ckpt = save_checkpoint(cfg.out_dir, step, raw, opt, cfg, gen, hooks, row, cfg.keep)
+            if cfg.out_dir:
+                rng = [_rng_state(gen)]
+                if ddp: rng = [None] * world; dist.all_gather_object(rng, _rng_state(gen))
+                if main: save_checkpoint(cfg.out_dir, step, raw, opt, cfg, rng, hooks, row, cfg.keep)
+                last_ckpt = Path(cfg.out_dir)/f'ckpt_{step:06d}.pt'
             t0, tok0 = time.perf_counter(), 0
     pbar.close()
     return rows
@@ -272,90 +362,30 @@ def plot_losses(rows, ax=None, label=None, metric='val_loss', title='Validation 
     return ax
 
 # %% ../nbs/03_train.ipynb #019bfbde
-PROMPTS = {'arith': '12+34=', 'tinystories': 'Once upon a time'}
-
-def model_config(model='tiny', seq_len=0, fc1='dense', fc2='dense', fc1_bw=0, fc2_bw=0, sparse=False,
-                 mlp='mlp', act='gelu', density=0.5, block_size=64, top_k=16)->GPTConfig:
-    "The `GPTConfig` the CLI flags describe"
-    if fc1_bw: fc1 = 'band'
-    if fc2_bw: fc2 = 'band'
-    if sparse: fc1 = fc2 = 'semi24'
-    kw = dict(fc1=fc1, fc2=fc2, fc1_bw=fc1_bw, fc2_bw=fc2_bw, mlp=mlp, act=act, density=density, block_size=block_size, top_k=top_k)
-    if seq_len: kw['seq_len'] = seq_len
+def model_config(model:str='tiny',  # size preset from `PRESETS`
+                 sparse:bool=False, # 2:4 on both MLP linears (fc1 = fc2 = 'semi24')
+                 **kw               # `GPTConfig` fields; None means the preset's value
+                )->GPTConfig:
+    "The `GPTConfig` of a preset, field overrides and the CLI's band / 2:4 shorthands; conflicting choices are refused"
+    names = {f.name for f in fields(GPTConfig)}
+    check(not set(kw) - names, f"unknown GPTConfig field(s) {sorted(set(kw) - names)}; fields: {sorted(names)}")
+    kw = {k: v for k, v in kw.items() if v is not None}
+    for r in ('fc1', 'fc2'):
+        if kw.get(f'{r}_bw') and kw.get(r, 'dense') == 'dense': kw[r] = 'band'
+    if sparse:
+        other = [f"--{r} {kw[r]}" + (f" (from --{r}-bw {kw[f'{r}_bw']})" if kw.get(f'{r}_bw') else '')
+                 for r in ('fc1', 'fc2') if kw.get(r, 'dense') not in ('dense', 'semi24')]
+        check(not other, f"--sparse makes both MLP linears 2:4 (semi24), which conflicts with {' and '.join(other)}")
+        kw.update(fc1='semi24', fc2='semi24')
     return GPTConfig.preset(model, **kw)
 
 def sample(model, prompt:str, max_new_tokens:int=40, temperature:float=0.0, seed:int=0)->str:
     "Text continuation of `prompt` from `model` with the GPT-2 tokenizer (temperature 0 = greedy)"
+    check(prompt != '', "the prompt is empty: give some text to continue")
     enc = gpt2_encoding(); dev = next(model.parameters()).device
-    idx = torch.tensor([enc.encode_ordinary(prompt)], device=dev)
-    out = model.generate(idx, max_new_tokens, temperature=temperature, top_k=50, generator=torch.Generator(dev).manual_seed(seed))
+    ids, V = enc.encode_ordinary(prompt), model.cfg.vocab_size
+    check(max(ids) < V, f"the prompt's GPT-2 token ids go up to {max(ids)}, but the model's vocabulary has {V} ids: "
+          "it was trained on other tokens (a renumbered vocabulary?) and cannot read GPT-2 text")
+    out = model.generate(torch.tensor([ids], device=dev), max_new_tokens, temperature=temperature, top_k=50,
+                         generator=torch.Generator(dev).manual_seed(seed))
     return enc.decode(out[0].tolist())
-
-# %% ../nbs/03_train.ipynb #8217da2f
-try: from fastcore.script import call_parse, store_true
-except ImportError: call_parse, store_true = (lambda f: f), bool   # the library imports without fastcore; the CLIs need it
-
-@call_parse
-def train_cli(
-    steps:int=300,          # optimizer steps
-    batch_size:int=16,      # sequences per step (per GPU/process)
-    seq_len:int=32,         # tokens per sequence (≤ the model's context)
-    lr:float=1e-3,          # peak learning rate (warmup + cosine)
-    eval_every:int=50,      # evaluate and checkpoint every N steps
-    eval_iters:int=10,      # validation batches per evaluation
-    seed:int=0,             # init and data-order seed
-    model:str='tiny',       # model size: 'tiny' or 'gpt2-small'
-    data:str='arith',       # 'arith' (generated, embedded default) or 'tinystories'
-    data_dir:str=None,      # TinyStories text files and gpt2/ BPE files (default $SPARSE_NB_DATA)
-    device:str='auto',      # 'auto', 'cpu', 'cuda'
-    out_dir:str='runs/default', # checkpoints, log.jsonl and loss.png
-    log_file:str=None,      # JSONL log (default OUT_DIR/log.jsonl)
-    resume:str=None,        # checkpoint file or folder to resume from
-    fc1:str='dense',        # FC1 linear kind (dense, band, semi24, bell)
-    fc2:str='dense',        # FC2 linear kind
-    fc1_bw:int=0,           # FC1 band width (0 = dense)
-    fc2_bw:int=0,           # FC2 band width (0 = dense)
-    sparse:store_true=False,# 2:4 semi-structured FC1 and FC2 (cuSPARSELt on Ampere+ GPUs)
-    mlp:str='mlp',          # MLP block kind: 'mlp' or 'routed'
-    act:str='gelu',         # activation: gelu, relu2, swiglu
-    density:float=0.5,      # Block-ELL density for 'bell' linears
-    block_size:int=64,      # Block-ELL / routed block size
-    top_k:int=16,           # routed FFN active blocks per token
-    topology:store_true=False,# prune and regrow Block-ELL blocks during training (needs --fc1/--fc2 bell)
-    update_every:int=100,   # steps between topology decisions
-    sample_tokens:int=24,   # tokens to generate from the final checkpoint (0: none)
-):
-    "Train a GPT (dense or sparse MLP) and sample from the final checkpoint"
-    mcfg = model_config(model, 0, fc1, fc2, fc1_bw, fc2_bw, sparse, mlp, act, density, block_size, top_k)
-    tcfg = TrainConfig(steps=steps, batch_size=batch_size, seq_len=seq_len, lr=lr, eval_every=eval_every, eval_iters=eval_iters,
-                       seed=seed, device=device, out_dir=out_dir, log_file=log_file or f'{out_dir}/log.jsonl')
-    ds = load_data(data, data_dir=data_dir)
-    m = build_model(mcfg, seed)
-    rank = int(os.environ.get('RANK', 0))
-    if rank == 0: print(f"{model} model, MLP {fc1}/{fc2}/{mlp}: {m.num_params()/1e6:.2f}M params ({m.mlp_params():,} in MLPs); data {data}: {ds.n_tokens[0]:,} train tokens")
-    hooks = []
-    if topology:
-        from sparse_nb.topology import DynamicTopology
-        hooks.append(DynamicTopology(m, update_every=update_every))
-    rows = train(m, ds, tcfg, hooks=hooks, resume=resume)
-    if rank: return
-    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
-    ax = plot_losses(rows, label='val', title=f'{model} on {data}'); plot_losses(rows, ax, label='train', metric='train_loss', title=f'{model} on {data}')
-    ax.set_ylabel('loss (nats/token)'); ax.figure.savefig(f'{out_dir}/loss.png', dpi=100, bbox_inches='tight'); plt.close(ax.figure)
-    print(f"final val loss {rows[-1]['val_loss']:.4f}; checkpoint {latest_checkpoint(out_dir)}; curve {out_dir}/loss.png")
-    if sample_tokens:
-        gm = model_from_checkpoint(latest_checkpoint(out_dir), device)
-        print('sample:', repr(sample(gm, PROMPTS.get(data, '\n'), sample_tokens)))
-
-# %% ../nbs/03_train.ipynb #fe5a862a
-@call_parse
-def generate_cli(
-    ckpt:str='runs/default',  # checkpoint file or folder (its latest checkpoint)
-    prompt:str='12+34=',      # text to continue
-    tokens:int=40,            # tokens to generate
-    temperature:float=0.0,    # 0 = greedy
-    seed:int=0,               # sampling seed
-    device:str='auto',        # 'auto', 'cpu', 'cuda'
-):
-    "Sample a continuation of `prompt` from a checkpoint"
-    print(sample(model_from_checkpoint(ckpt, device), prompt, tokens, temperature, seed))
