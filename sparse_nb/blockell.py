@@ -215,13 +215,13 @@ def bell_sdd_ref(x:Tensor,           # (M, in)
 # %% ../nbs/07_blockell.ipynb #8db1591d
 def transpose_index(col_indices:Tensor, # (R, K) int32
                     n_cols:int          # C, block-columns of the weight
-                   )->tuple:            # (t_index (C, T) int32, t_counts (C,) int32), T = max count
+                   )->tuple:            # (t_index (C, T) int32, t_counts (C,) int32), T = a power of two ≥ the max count
     "For each block-column c, the flat indices r·K + k of the blocks in it, in increasing r"
     flat = col_indices.flatten().long()
     order = torch.argsort(flat, stable=True)                       # block ids grouped by column, rows increasing
     counts = torch.bincount(flat, minlength=n_cols)
     starts = torch.cumsum(counts, 0) - counts
-    T = max(int(counts.max().item()), 1)
+    T = 1 << (max(int(counts.max().item()), 1) - 1).bit_length()  # a power of two ≥ the largest count: topology moves rarely change the shape
     sorted_cols = flat[order]
     slot = torch.arange(flat.numel(), device=flat.device) - starts[sorted_cols]
     t_index = torch.zeros(n_cols, T, dtype=torch.int32, device=flat.device)

@@ -14,7 +14,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/blockell_linear.html.md"""
 # %% ../nbs/07b_blockell_linear.ipynb #30f88233
 from __future__ import annotations
 import os, contextlib, functools, importlib
-import torch, torch.nn as nn
+import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .core import *
 from .blockell import BlockELL, _validate, bell_dds_ref, bell_dds_t_ref, bell_sdd_ref, transpose_index
@@ -154,8 +154,11 @@ class BlockELLLinear(nn.Module):
         else: self.register_parameter('bias', None)
 
     def _refresh(self):
-        "Rebuild the transposed index of a topology that was just validated"
-        self.t_index, self.t_counts = transpose_index(self.col_indices, self.in_features // self.block_size)
+        "Rebuild the transposed index of a topology that was just validated: in place while its shape holds"
+        ti, tc = transpose_index(self.col_indices, self.in_features // self.block_size)
+        if self.t_index is not None and self.t_index.shape == ti.shape and self.t_index.device == ti.device:
+            self.t_index.copy_(ti); self.t_counts.copy_(tc)     # a compiled or CUDA-graphed step keeps reading these buffers
+        else: self.t_index, self.t_counts = ti, tc
 
     def _load_from_state_dict(self, state_dict, prefix, *args):
         "Reject an invalid loaded topology before it is copied in; rebuild the transposed index after"

@@ -23,7 +23,7 @@ import triton, triton.language as tl
 from .blockell import BlockELL, BLOCK_SIZES, bell_dds_ref, bell_dds_t_ref, bell_sdd_ref, transpose_index
 
 # %% auto #0
-__all__ = ['bell_configs', 'bell_dds_triton', 'bell_dds_t_triton', 'bell_dds_t_atomic_triton', 'bell_sdd_triton']
+__all__ = ['DIRECT_LAUNCH', 'bell_configs', 'bell_dds_triton', 'bell_dds_t_triton', 'bell_dds_t_atomic_triton', 'bell_sdd_triton']
 
 # %% ../nbs/07a_blockell_triton.ipynb #fc1fec96
 if _INTERPRET and _TRITON_EARLY:
@@ -169,7 +169,26 @@ def _launch(kind, B, key, grid, args, consts, config, use_tma):
         plan, ran = _plan(kind, B, key, grid, args, consts, hopper, tma)
         if ran: return
     kernel, g, kw = plan
-    kernel[g](*args, B=B, **consts, **kw)
+    if not DIRECT_LAUNCH or _INTERPRET: return kernel[g](*args, B=B, **consts, **kw)
+    dkey = (kind, B, *key, a.dtype, tma, tuple(consts.items()), _spec(args))
+    d = _DIRECT.get(dkey)
+    if d is not None: return d(g, args)
+    ck = kernel[g](*args, B=B, **consts, **kw)                      # Triton's own dispatch, once per specialisation
+    _DIRECT[dkey] = _direct(kernel, ck, len(args), dict(B=B, **consts, **kw)) or (lambda grid, args: kernel[grid](*args, B=B, **consts, **kw))
+
+DIRECT_LAUNCH = True   # launch a cached plan through its compiled kernel's launcher, skipping Triton's per-call dispatch
+_DIRECT = {}           # plan key + argument specialisation -> launch function
+
+def _spec(args)->tuple:
+    "What Triton specialises a compiled kernel on, per call: each int's value, each tensor's dtype and 16-byte alignment"
+    return tuple(a if isinstance(a, int) else (a.dtype, a.data_ptr() % 16 == 0) if isinstance(a, Tensor) else type(a) for a in args)
+
+def _direct(kernel, ck, nargs:int, kwargs:dict):
+    "A launch function `f(grid, args)` on the compiled kernel `ck` (None when this Triton's objects do not allow it)"
+    names = getattr(kernel, 'arg_names', None)
+    if names is None or not callable(getattr(ck, '__getitem__', None)) or any(n not in kwargs for n in names[nargs:]): return None
+    tail = tuple(kwargs[n] for n in names[nargs:])                # the constexprs, in signature order
+    return lambda grid, args: ck[grid](*args, *tail)
 
 def _kmax(n:int)->int:
     "Length of the hoisted index vector: a power of two ≥ n, at least 64 so all usual densities share one compiled kernel"
