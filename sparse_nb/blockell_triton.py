@@ -188,7 +188,7 @@ def _direct(kernel, ck, nargs:int, kwargs:dict):
     names = getattr(kernel, 'arg_names', None)
     if names is None or not callable(getattr(ck, '__getitem__', None)) or any(n not in kwargs for n in names[nargs:]): return None
     tail = tuple(kwargs[n] for n in names[nargs:])                # the constexprs, in signature order
-    return lambda grid, args: ck[grid](*args, *tail)
+    return lambda grid, args: ck[(*grid, 1, 1)[:3]](*args, *tail)     # the launcher takes a 3-D grid
 
 def _kmax(n:int)->int:
     "Length of the hoisted index vector: a power of two ≥ n, at least 64 so all usual densities share one compiled kernel"
