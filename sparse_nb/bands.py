@@ -78,30 +78,37 @@ def band_density(n_embd:int=128,                                  # model width 
     return [dict(bandwidth=b, connections=int(m.sum()), total=tot, density=int(m.sum()) / tot) for b, m in ms.items()]
 
 # %% ../nbs/04_bands.ipynb #25a2b995
-def band_blocks(in_features:int,  # columns of the weight (the layer's input width)
-                out_features:int, # rows of the weight (the layer's output width)
-                block_size:int,   # B; must divide both widths
-                bandwidth:int     # as in `band_mask`: full width along the wider axis; 0 = dense
-               )->torch.Tensor:   # bool (out/B, in/B), K contiguous blocks in every block-row
-    "Block-ELL topology of `band_mask(in, out, bandwidth)`: each block-row's B×B blocks that hold the band, widened to a common K"
+def _touched(in_features, out_features, block_size, bandwidth)->tuple:
+    "The band mask (out, in) and its blocks that hold a connection, bool (out/B, in/B)"
     B = block_size
     check(isinstance(B, numbers.Integral) and B > 0 and in_features % B == 0 and out_features % B == 0,
           f"{in_features}→{out_features} is not divisible by the block size {B}; pick a block size that divides both")
     m = band_mask(in_features, out_features, bandwidth)
-    R, C = out_features // B, in_features // B
-    touched = m.view(R, B, C, B).any(3).any(1)                                  # (R, C): blocks holding a connection
+    return m, m.view(out_features // B, B, in_features // B, B).any(3).any(1)
+
+def _widen(touched:torch.Tensor)->torch.Tensor:
+    "Each row's run of touched blocks widened to the longest run K: K contiguous blocks per row"
+    C = touched.shape[1]
     c = torch.arange(C)
     lo, hi = torch.where(touched, c, C).min(1).values, torch.where(touched, c, -1).max(1).values
     K = int((hi - lo + 1).max())
     start = lo.clamp(max=C - K)                                                 # widen to the right; left at the last column
     return (c >= start[:, None]) & (c < start[:, None] + K)
 
+def band_blocks(in_features:int,  # columns of the weight (the layer's input width)
+                out_features:int, # rows of the weight (the layer's output width)
+                block_size:int,   # B; must divide both widths
+                bandwidth:int     # as in `band_mask`: full width along the wider axis; 0 = dense
+               )->torch.Tensor:   # bool (out/B, in/B), K contiguous blocks in every block-row
+    "Block-ELL topology of `band_mask(in, out, bandwidth)`: each block-row's B×B blocks that hold the band, widened to a common K"
+    return _widen(_touched(in_features, out_features, block_size, bandwidth)[1])
+
 # %% ../nbs/04_bands.ipynb #93a60997
 def band_block_counts(in_features:int, out_features:int, block_size:int, bandwidth:int)->dict:
     "Connections of the band mask, of the whole blocks that hold it, and stored Block-ELL weights (with padding) of one layer"
-    B, m = block_size, band_mask(in_features, out_features, bandwidth)
-    touched = m.view(out_features // B, B, in_features // B, B).any(3).any(1)
-    bb = band_blocks(in_features, out_features, block_size, bandwidth)
+    B = block_size
+    m, touched = _touched(in_features, out_features, B, bandwidth)
+    bb = _widen(touched)
     return dict(shape=f'{in_features}→{out_features}', bandwidth=bandwidth, block_size=B, mask=int(m.sum()),
                 whole_blocks=int(touched.sum()) * B * B, stored=int(bb.sum()) * B * B, K=int(bb.sum(1)[0]), C=in_features // B,
                 total=in_features * out_features)
