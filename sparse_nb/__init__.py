@@ -3,7 +3,7 @@
 Modules:
 
 - `sparse_nb.band_sweep`: The FC1 vs FC2 vs FC1+FC2 bandwidth study: its runs, a resumable runner keyed on everything that determines a result, its tables, plot and CLI.
-- `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, and `BandedLinear`, the layer that trains within one.
+- `sparse_nb.bands`: Band masks around the stretched diagonal of an MLP weight, their Block-ELL blocks, and `BandedLinear`, the layer that trains within one: a masked dense weight, or only the band's blocks run by the Block-ELL kernels.
 - `sparse_nb.bench`: The one place that times things: a timer, a host-time probe, CUDA graphs, result rows, the FLOP model, the kernel table and the end-to-end training-step table.
 - `sparse_nb.blockell`: Block-ELL sparse weights: the validated format, its constructors, `to_dense`, and the pure-torch reference matmuls.
 - `sparse_nb.blockell_linear`: The Block-ELL linear layer: custom ops over the reference and the Triton kernels, one backend setting, autograd, `BlockELLLinear`.

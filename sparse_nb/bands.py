@@ -1,10 +1,14 @@
-"""Band masks around the stretched diagonal of an MLP weight, and `BandedLinear`, the layer that trains within one.
+"""Band masks around the stretched diagonal of an MLP weight, their Block-ELL blocks, and `BandedLinear`, the layer that trains within one: a masked dense weight, or only the band's blocks run by the Block-ELL kernels.
 
 A band mask keeps the connections of a weight that lie near its stretched diagonal: input channel `i` of
 FC1 (C → 4C) reaches hidden unit `j` only when `|j − 4i| ≤ bandwidth/2`, and FC2 (4C → C) uses the
-transposed band. `BandedLinear` trains such a layer with a fixed mask (torch.ao style: one mask buffer,
-weights outside the band zero and kept zero), initialised so that its output variance matches a dense
-layer. The FC1 / FC2 / FC1+FC2 bandwidth study that uses it is `sparse_nb.band_sweep`.
+transposed band. This module states the library's one band convention (`band_mask`) and how a band rounds to
+Block-ELL blocks (`band_blocks`, which `band_blockell` uses). `BandedLinear` trains such a layer with a
+fixed mask (torch.ao style: weights outside the band zero and kept zero), initialised so that its output
+variance matches a dense layer, on one of two paths: `impl='mask'`, a dense weight times the mask (the
+reference), or `impl='bell'`, only the band's B×B blocks as a Block-ELL weight run by the Block-ELL ops of
+`sparse_nb.blockell_linear` (config: `GPTConfig.band_impl`). The FC1 / FC2 / FC1+FC2 bandwidth study that uses
+it is `sparse_nb.band_sweep`.
 
 Docs: https://sparse-nb.github.io/sparse_nb/bands.html.md"""
 
@@ -12,13 +16,15 @@ Docs: https://sparse-nb.github.io/sparse_nb/bands.html.md"""
 
 # %% ../nbs/04_bands.ipynb #6d729b80
 from __future__ import annotations
-import numbers
+import numbers, functools, importlib
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .model import register_linear
+from .blockell import BlockELL
 
 # %% auto #0
-__all__ = ['min_bandwidth', 'band_mask', 'show_mask', 'band_density', 'BandedLinear']
+__all__ = ['BAND_IMPLS', 'min_bandwidth', 'band_mask', 'show_mask', 'band_density', 'band_blocks', 'band_blockell',
+           'band_block_counts', 'BandedLinear']
 
 # %% ../nbs/04_bands.ipynb #4945a113
 def _band(in_features, out_features, bandwidth):
@@ -72,37 +78,130 @@ def band_density(n_embd:int=128,                                  # model width 
     tot, ms = n_embd * mult * n_embd, {b: band_mask(n_embd, mult * n_embd, b) for b in bandwidths}
     return [dict(bandwidth=b, connections=int(m.sum()), total=tot, density=int(m.sum()) / tot) for b, m in ms.items()]
 
+# %% ../nbs/04_bands.ipynb #25a2b995
+def _touched(in_features, out_features, block_size, bandwidth)->tuple:
+    "The band mask (out, in) and its blocks that hold a connection, bool (out/B, in/B)"
+    B = block_size
+    check(isinstance(B, numbers.Integral) and B > 0 and in_features % B == 0 and out_features % B == 0,
+          f"{in_features}→{out_features} is not divisible by the block size {B}; pick a block size that divides both")
+    m = band_mask(in_features, out_features, bandwidth)
+    return m, m.view(out_features // B, B, in_features // B, B).any(3).any(1)
+
+def _widen(touched:torch.Tensor)->torch.Tensor:
+    "Each row's run of touched blocks widened to the longest run K: K contiguous blocks per row"
+    C = touched.shape[1]
+    c = torch.arange(C)
+    lo, hi = torch.where(touched, c, C).min(1).values, torch.where(touched, c, -1).max(1).values
+    K = int((hi - lo + 1).max())
+    start = lo.clamp(max=C - K)                                                 # widen to the right; left at the last column
+    return (c >= start[:, None]) & (c < start[:, None] + K)
+
+def band_blocks(in_features:int,  # columns of the weight (the layer's input width)
+                out_features:int, # rows of the weight (the layer's output width)
+                block_size:int,   # B; must divide both widths
+                bandwidth:int     # as in `band_mask`: full width along the wider axis; 0 = dense
+               )->torch.Tensor:   # bool (out/B, in/B), K contiguous blocks in every block-row
+    "Block-ELL topology of `band_mask(in, out, bandwidth)`: each block-row's B×B blocks that hold the band, widened to a common K"
+    return _widen(_touched(in_features, out_features, block_size, bandwidth)[1])
+
+# %% ../nbs/04_bands.ipynb #9fe8d49e
+def band_blockell(out_features:int, in_features:int, block_size:int,
+                  bandwidth:int,           # the band convention of `band_mask`: full width along the wider axis; 0 = dense
+                  std:float=0.02, generator=None, dtype=torch.float32, device=None)->BlockELL:
+    "A `BlockELL` on the blocks of a band (`band_blocks`: the B×B blocks holding it, K contiguous per block-row), fresh normal values"
+    return BlockELL.from_mask(band_blocks(in_features, out_features, block_size, bandwidth), block_size, std, generator, dtype, device)
+
+# %% ../nbs/04_bands.ipynb #93a60997
+def band_block_counts(in_features:int, out_features:int, block_size:int, bandwidth:int)->dict:
+    "Connections of the band mask, of the whole blocks that hold it, and stored Block-ELL weights (with padding) of one layer"
+    B = block_size
+    m, touched = _touched(in_features, out_features, B, bandwidth)
+    bb = _widen(touched)
+    return dict(shape=f'{in_features}→{out_features}', bandwidth=bandwidth, block_size=B, mask=int(m.sum()),
+                whole_blocks=int(touched.sum()) * B * B, stored=int(bb.sum()) * B * B, K=int(bb.sum(1)[0]), C=in_features // B,
+                total=in_features * out_features)
+
 # %% ../nbs/04_bands.ipynb #a24f58d1
-class BandedLinear(nn.Linear):
-    "`nn.Linear` whose weight is confined to a band (`band_mask`); out-of-band weights are and stay exactly 0"
+BAND_IMPLS = ('mask', 'bell')   # 'mask': dense weight × band mask (the reference); 'bell': only the band's Block-ELL blocks
+
+@functools.cache
+def _bell():
+    "`sparse_nb.blockell_linear`, imported on first use (it sits above `bands` in the one-way chain)"
+    return importlib.import_module('sparse_nb.blockell_linear')
+
+def _blocks_of(t:torch.Tensor, col_indices:torch.Tensor, B:int)->torch.Tensor:
+    "(R, K, B, B): the B×B blocks of a dense (out, in) `t` at `col_indices` (R, K)"
+    R, C = t.shape[0] // B, t.shape[1] // B
+    return t.reshape(R, B, C, B).transpose(1, 2)[torch.arange(R, device=t.device)[:, None], col_indices.long()]
+
+def _row_scale(fan_in:torch.Tensor, in_features:int)->torch.Tensor:
+    return (in_features / fan_in.double()).sqrt().float()
+
+class BandedLinear(nn.Module):
+    "Linear layer confined to a band (`band_mask`): a masked dense weight (`impl='mask'`) or only the band's Block-ELL blocks (`impl='bell'`)"
     def __init__(self, in_features:int, out_features:int,
                  bandwidth:int,          # band width along the wider axis; 0 = dense
                  bias:bool=True,
                  std:float|None=None,    # dense init std (GPT-2's); None: nn.Linear's default init
                  rescale:bool=True,      # scale row j's std by sqrt(in_features / fan-in of row j)
+                 impl:str='mask',        # 'mask': dense weight × mask (the reference); 'bell': the band's blocks, Block-ELL ops
+                 block_size:int=64,      # B of the 'bell' path (must divide both widths)
                  device=None, dtype=None):
+        super().__init__()
+        check(impl in BAND_IMPLS, f"band impl={impl!r} unknown; choose one of {BAND_IMPLS}")
         mask = band_mask(in_features, out_features, bandwidth)
-        super().__init__(in_features, out_features, bias=bias, device=device, dtype=dtype)
-        self.bandwidth, self.std, self.rescale = bandwidth, std, rescale
-        self.register_buffer('mask', mask.to(self.weight.device), persistent=False)
-        self.init_weights_()
+        blocks = band_blocks(in_features, out_features, block_size, bandwidth) if impl == 'bell' else None
+        self.in_features, self.out_features, self.bandwidth, self.std, self.rescale = in_features, out_features, bandwidth, std, rescale
+        self.impl, self.block_size = impl, block_size if impl == 'bell' else None
+        lin = nn.Linear(in_features, out_features, bias=bias, device=device, dtype=dtype)   # the dense layer's draws, in its order
+        if std is not None:
+            nn.init.normal_(lin.weight, 0.0, std)
+            if bias: nn.init.zeros_(lin.bias)
+        mask = mask.to(lin.weight.device)
+        w = lin.weight.detach() * (_row_scale(mask.sum(1), in_features)[:, None].to(lin.weight) if rescale else 1) * mask
+        if impl == 'mask':
+            self.weight = nn.Parameter(w)
+            self.register_buffer('mask', mask, persistent=False)
+        else:
+            W = _bell().BlockELL.from_dense(w, blocks.to(w.device))                  # validated
+            self.values = nn.Parameter(W.values)
+            self.register_buffer('col_indices', W.col_indices)
+            self.register_buffer('mask', _blocks_of(mask, W.col_indices, block_size), persistent=False)
+            t_index, t_counts = W.transpose_index()
+            self.register_buffer('t_index', t_index, persistent=False)
+            self.register_buffer('t_counts', t_counts, persistent=False)
+            self._linear = _bell()._bell_linear
+        self.register_parameter('bias', lin.bias)
 
-    @torch.no_grad()
-    def init_weights_(self):
-        "Draw weights as the dense layer would (normal(0, std), zero bias), scale rows, apply the mask"
-        if self.std is not None:
-            nn.init.normal_(self.weight, 0.0, self.std)
-            if self.bias is not None: nn.init.zeros_(self.bias)
-        if self.rescale: self.weight.mul_(self.row_scale()[:, None].to(self.weight.dtype))
-        self.weight.mul_(self.mask)
-
-    def row_scale(self)->torch.Tensor:
-        "Per-output std factor sqrt(in_features / fan-in of that output), (out_features,) float"
-        return (self.in_features / self.mask.sum(1).double()).sqrt().float()
+    def __getattr__(self, name:str):
+        if name == 'weight' and self.__dict__.get('impl') == 'bell': return self._parameters['values']   # one shape with `mask`
+        return super().__getattr__(name)
 
     def forward(self, x):  # (..., in) -> (..., out)
         check(x.shape[-1] == self.in_features, f"BandedLinear: input width {x.shape[-1]} does not match in_features={self.in_features}")
-        return F.linear(x, self.weight * self.mask, self.bias)
+        if self.impl == 'mask': return F.linear(x, self.weight * self.mask, self.bias)
+        return self._linear(x, self.values * self.mask, self.col_indices, self.t_index, self.t_counts, self.bias)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args):
+        "Refuse a checkpoint whose blocks are not this band's"
+        col = state_dict.get(prefix + 'col_indices')
+        if self.impl == 'bell' and col is not None and not torch.equal(col.to(self.col_indices), self.col_indices):
+            raise CheckpointError(f"{prefix}col_indices {tuple(col.shape)} are not the blocks of this band ({self.in_features}→{self.out_features}, "
+                                  f"bandwidth={self.bandwidth}, block_size={self.block_size}: col_indices {tuple(self.col_indices.shape)})")
+        super()._load_from_state_dict(state_dict, prefix, *args)
+
+    def fan_in(self)->torch.Tensor:
+        "In-band inputs of each output, (out_features,) int"
+        return self.mask.sum(1) if self.impl == 'mask' else self.mask.sum((1, 3)).flatten()
+
+    def row_scale(self)->torch.Tensor:
+        "Per-output std factor sqrt(in_features / fan-in of that output), (out_features,) float"
+        return _row_scale(self.fan_in(), self.in_features)
+
+    def dense_weight(self)->torch.Tensor:
+        "The (out, in) weight the layer applies: zeros outside the band"
+        if self.impl == 'mask': return self.weight * self.mask
+        return _bell().BlockELL(self.values * self.mask, self.col_indices, self.in_features, validate=False).to_dense()
 
     @torch.no_grad()
     def post_step(self):
@@ -111,23 +210,31 @@ class BandedLinear(nn.Linear):
 
     @torch.no_grad()
     def set_bandwidth_(self, bandwidth:int):
-        "Change the band in place (same mask tensor object) and zero the weights that fall outside it"
-        self.mask.copy_(band_mask(self.in_features, self.out_features, bandwidth))
-        self.bandwidth = bandwidth; self.post_step()
+        "Change the band in place (same mask tensor object), zeroing the weights outside it; on 'bell' the band must fit the stored blocks"
+        m = band_mask(self.in_features, self.out_features, bandwidth).to(self.mask.device)
+        if self.impl == 'bell':
+            mb = _blocks_of(m, self.col_indices, self.block_size)
+            check(int(mb.sum()) == int(m.sum()), f"bandwidth={bandwidth} reaches outside the {self.values.shape[1]} stored blocks per block-row "
+                  f"of this impl='bell' layer (built for bandwidth={self.bandwidth}); narrow the band, or build a new layer")
+            m = mb
+        self.mask.copy_(m); self.bandwidth = bandwidth; self.post_step()
 
     def density(self)->float:
-        "Fraction of the weight inside the band"
-        return self.mask.float().mean().item()
+        "Fraction of the (out, in) weight inside the band"
+        return self.nnz(bias=False) / (self.in_features * self.out_features)
 
     def nnz(self, bias:bool=True)->int:
         "Parameters that can be nonzero: in-band weights (+ the bias when `bias`), as `GPT.mlp_params` counts them"
         return int(self.mask.sum()) + (self.bias.numel() if bias and self.bias is not None else 0)
 
-    def extra_repr(self): return f"{super().extra_repr()}, bandwidth={self.bandwidth}, density={self.density():.3f}"
+    def extra_repr(self):
+        s = (f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}, "
+             f"bandwidth={self.bandwidth}, density={self.density():.3f}, impl={self.impl!r}")
+        return s + (f", block_size={self.block_size}, K={self.values.shape[1]}" if self.impl == 'bell' else '')
 
 # %% ../nbs/04_bands.ipynb #0471fcfd
 @register_linear('band')
 def _band_linear(i, o, *, bias, cfg, role, std):
     bw = {'fc1': cfg.fc1_bw, 'fc2': cfg.fc2_bw}.get(role)
     check(bw is not None, f"band linear: unknown role {role!r} (expected 'fc1' or 'fc2')")
-    return BandedLinear(i, o, bw, bias=bias, std=std)
+    return BandedLinear(i, o, bw, bias=bias, std=std, impl=cfg.band_impl, block_size=cfg.block_size)

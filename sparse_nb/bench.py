@@ -27,7 +27,8 @@ from .train import TrainConfig, Hook, train, build_model
 __all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'time_fn', 'host_us', 'kernel_us', 'cuda_graph', 'save_rows',
            'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight', 'linear_layer', 'kernel_rows',
            'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows', 'add_speedups', 'host_rows',
-           'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e', 'plot_kernels', 'bench_cli']
+           'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e', 'plot_kernels', 'bench_cli',
+           'band_kernel_rows']
 
 # %% ../nbs/10_bench.ipynb #0fae5edd
 _L2 = {}
@@ -259,7 +260,7 @@ def variant_config(model:str|dict, # a `BENCH_MODELS` name or GPTConfig fields
     elif kind in ('bell', 'bell-fc1', 'bell-fc2'):
         d = float(arg or 0.5); check(0 < d <= 1, f"variant {variant!r}: density must be in (0, 1]")
         f = dict(density=d, block_size=block_size, **({'fc1': 'bell', 'fc2': 'bell'} if kind == 'bell' else {kind[-3:]: 'bell'}))
-    elif kind == 'band': bw = int(arg or 256); f = dict(fc1='band', fc2='band', fc1_bw=bw, fc2_bw=bw)
+    elif kind in ('band', 'bandk'): bw = int(arg or 256); f = dict(fc1='band', fc2='band', fc1_bw=bw, fc2_bw=bw, **({'band_impl': 'bell', 'block_size': block_size} if kind == 'bandk' else {}))
     elif kind == 'semi24': f = dict(fc1='semi24', fc2='semi24', act='relu2')
     elif kind == 'routed': f = dict(mlp='routed', act='swiglu', top_k=int(arg or 16), block_size=64)
     else: check(False, f"variant {variant!r} unknown; use dense, bell:D, bell-fc1:D, bell-fc2:D, band:BW, semi24, routed:K")
@@ -491,3 +492,40 @@ def bench_cli(what:str='e2e',              # 'e2e', 'kernel' or 'host'
     else: rows = [r for i, o in shp for r in host_rows(('dense', *_csv(kinds)), i, o, block_size=block_size, device=dev)]; table = host_table(rows)
     if out: save_rows(Path(out)/f'{what}.jsonl', rows)
     print(table)
+
+# %% ../nbs/10_bench.ipynb #ba12fc00
+def band_kernel_rows(shapes=((768, 3072), (3072, 768), (2048, 8192), (8192, 2048)), # (in, out): FC1 and FC2 of GPT-2 small and of width 2048
+                     bandwidths=(1024, 512, 256),  # the band study's (`band_sweep.SWEEP_BWS`)
+                     block_size:int=128,           # B of the kernel path
+                     tokens:int=16384,             # M
+                     modes=('fwd', 'fwdbwd'),
+                     device=None, dtype=torch.bfloat16, warmup:int=10, rep:int=50, flush_l2:bool=True,
+                     progress:bool=True)->list:
+    "Time dense, the masked band (`band:BW`) and the Block-ELL band (`bandk:BW`) per shape, bandwidth and mode; one row each"
+    from tqdm.auto import tqdm
+    dev = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    cuda, rows, gen, dense_ms = dev.type == 'cuda', [], torch.Generator().manual_seed(0), {}
+    if cuda and flush_l2: _flush_l2(dev)                                   # allocate the flush buffer before measuring memory
+    jobs = [(s, v, bw) for s in shapes for v, bw in [('dense', 0)] + [(v, bw) for bw in bandwidths for v in ('band', 'bandk')]]
+    for (i, o), v, bw in tqdm(jobs, desc='band kernels', disable=not progress):
+        torch.manual_seed(0)
+        cfg = GPTConfig(n_embd=64, n_head=1, **(dict(fc1='band', fc2='band', fc1_bw=bw, fc2_bw=bw) if bw else {}), block_size=block_size, band_impl='bell' if v == 'bandk' else 'mask')
+        lin = make_linear('dense' if v == 'dense' else 'band', i, o, cfg, 'fc1' if o >= i else 'fc2').to(device=dev, dtype=dtype)
+        x = torch.randn(tokens, i, generator=gen).to(dev, dtype); dy = torch.randn(tokens, o, generator=gen).to(dev, dtype)
+        W = lin.weight if v == 'dense' else lin.dense_weight()
+        nnz = W.numel() if v == 'dense' else lin.nnz(bias=False)
+        with torch.no_grad(): err = rel_err(lin(x), x.double() @ W.double().T + lin.bias.double())
+        base = dict(bench='kernel', shape=f'{tokens}x{i}->{o}', M=tokens, IN=i, OUT=o, kind=v, impl=v if v == 'dense' else f'{v}:{bw}',
+                    bandwidth=bw or None, block_size=block_size if v == 'bandk' else None, density=nnz / (i * o),
+                    stored_params=sum(p.numel() for p in lin.parameters()), dtype=str(dtype)[6:], rel_err=err)
+        fns = {'fwd': lambda: lin(x), 'fwdbwd': _grad_fn(lin, x, dy)}
+        for mode in modes:
+            with torch.no_grad() if mode == 'fwd' else contextlib.nullcontext():
+                if cuda: torch.cuda.synchronize(dev); torch.cuda.reset_peak_memory_stats(dev); m0 = torch.cuda.memory_allocated(dev)
+                t = time_fn(fns[mode], warmup, rep, flush_l2, dev)
+            if v == 'dense': dense_ms[(i, o, mode)] = t['ms']
+            rows.append(dict(base, mode=mode, **t, speedup=dense_ms[(i, o, mode)] / t['ms'],
+                             tflops_nnz=2 * (3 if mode == 'fwdbwd' else 1) * tokens * nnz / t['ms'] / 1e9,
+                             peak_mb=(torch.cuda.max_memory_allocated(dev) - m0) / 2**20 if cuda else None))
+        del lin, x, dy, W
+    return rows

@@ -123,21 +123,6 @@ def random(cls:BlockELL, out_features:int, in_features:int, block_size:int,
     vals = _init_values(R, K, block_size, std, generator, dtype, device)
     return cls(vals, col.to(vals.device), in_features)
 
-@patch(cls_method=True)
-def from_band(cls:BlockELL, out_features:int, in_features:int, block_size:int,
-              bandwidth:int,           # input features each output row sees (K·B): a multiple of block_size
-              std:float=0.02, generator=None, dtype=torch.float32, device=None)->BlockELL:
-    "Block-ELL of a diagonal band: K = bandwidth/B contiguous blocks centred on the stretched diagonal"
-    check(out_features % block_size == 0 and in_features % block_size == 0 and bandwidth % block_size == 0,
-          f"shape ({out_features}, {in_features}) and bandwidth {bandwidth} must be divisible by the block size {block_size}", ValueError)
-    R, C, K = out_features // block_size, in_features // block_size, bandwidth // block_size
-    check(1 <= K <= C, f"bandwidth={bandwidth} gives K={K} blocks per row; need 1 <= K <= C={C}", ValueError)
-    centre = (torch.arange(R) + 0.5) * C / R                           # stretched diagonal, in block-columns
-    start = (centre - K / 2).round().clamp(0, C - K).long()
-    col = (start[:, None] + torch.arange(K)).to(torch.int32)
-    vals = _init_values(R, K, block_size, std, generator, dtype, device)
-    return cls(vals, col.to(vals.device), in_features)
-
 # %% ../nbs/07_blockell.ipynb #28f02224
 @patch
 def to_dense(self:BlockELL)->Tensor:

@@ -50,6 +50,7 @@ class GPTConfig:
     fc2:str='dense'       # FC2 linear kind from `LINEARS`
     fc1_bw:int=0          # band width for FC1 when fc1='band' (0 = dense)
     fc2_bw:int=0          # band width for FC2 when fc2='band' (0 = dense)
+    band_impl:str='mask'  # band layers: 'mask' (masked dense weight, the reference) or 'bell' (only the band's Block-ELL blocks of block_size, run by the Block-ELL ops)
     density:float=0.5     # Block-ELL density (fraction of blocks kept) when a linear is 'bell'
     block_size:int=64     # Block-ELL block size / routed-FFN block size
     top_k:int=16          # routed FFN: active blocks per token
