@@ -424,11 +424,12 @@ class SemiSparseLinear(nn.Linear):
         return y.reshape(*x.shape[:-1], self.out_features)
 
     @torch.no_grad()
-    def post_step(self):
+    def post_step(self, force:bool=False):  # force: re-prune/re-pack even if the weight did not change (benchmarks)
         "After an optimizer step: zero pruned weights of a static mask, mark a mask refresh when due, and re-prune/re-pack now"
         self._steps += 1
         if self.static: self.weight.mul_(self.mask)
         if self.refresh > 1 and self._steps % self.refresh == 0: self._mask_due = True
+        if force: self._key = None
         if self._route is not None: self._prepare(self.weight.device, self._dt)
 
     def nnz(self)->int: return self.weight.numel() // 2 + (self.bias.numel() if self.bias is not None else 0)
