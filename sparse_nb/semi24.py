@@ -29,9 +29,9 @@ from .train import TrainConfig, train, build_model
 # %% auto #0
 __all__ = ['TILE_PATTERNS', 'ROUTES', 'AUTO_ORDER', 'semi24_mm', 'SEMI24_DEFAULTS', 'KERNEL_SPEEDUP', 'PACK_TOKENS', 'act24_mm',
            'QUALITY_VARIANTS', 'mask_24', 'is_24', 'tile_mask_24_ref', 'tile_mask_24', 'kept_fraction', 'tile_prune_24',
-           'shape_reason', 'semi24_reason', 'pack_route', 'pack_24', 'repack_24', 'route_for', 'Semi24Fn',
-           'semi24_defaults', 'SemiSparseLinear', 'semi24_gain', 'semi24_slow_reason', 'Act24Fn', 'Act24Linear',
-           'sparsify_mlp', 'act24_stats', 'quality_rows', 'quality_summary']
+           'shape_reason', 'semi24_reason', 'pack_route', 'pack_24', 'repack_24', 'route_error', 'route_for',
+           'Semi24Fn', 'semi24_defaults', 'SemiSparseLinear', 'semi24_gain', 'semi24_slow_reason', 'Act24Fn',
+           'Act24Linear', 'sparsify_mlp', 'act24_stats', 'quality_rows', 'quality_summary']
 
 # %% ../nbs/05_semi24.ipynb #ffceea7f
 def mask_24(w:Tensor,            # (rows, cols) weight or activations; groups of 4 along the last dim
@@ -276,15 +276,18 @@ def _route_ok(route:str, device)->bool:
             rel_err(_mm_impl(gy, pt, mt, None, route, 128), gy.double() @ wm.double()) < 1e-2)
 
 @functools.cache
+def route_error(route:str, device:torch.device)->str|None:
+    "Why `route`'s 2:4 products do not run correctly on `device` (None when they match the dense-masked reference; CPU emulates)"
+    if route == 'dense' or device.type != 'cuda': return None
+    if _device_reason(device): return _device_reason(device)
+    if route == 'cslt' and not torch.backends.cusparselt.is_available(): return "this torch build has no cuSPARSELt"
+    try: return None if _route_ok(route, device) else f"its products are wrong on {torch.cuda.get_device_name(device)}"
+    except Exception as e: return f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+
 def route_for(device:torch.device)->str:
     "What `route='auto'` runs on `device`: the first of `AUTO_ORDER` that multiplies correctly there, else 'dense'"
     if _device_reason(device): return 'dense'
-    for r in AUTO_ORDER:
-        if r == 'cslt' and not torch.backends.cusparselt.is_available(): continue
-        try:
-            if _route_ok(r, device): return r
-        except Exception as e: _warn_once(f"2:4 route {r!r} fails on {device}: {type(e).__name__}: {str(e)[:200]}")
-    return 'dense'
+    return next((r for r in AUTO_ORDER if route_error(r, device) is None), 'dense')
 
 
 # %% ../nbs/05_semi24.ipynb #ddfd7de9
@@ -375,7 +378,10 @@ class SemiSparseLinear(nn.Linear):
                else shape_reason(self.out_features, self.in_features))
         if why: _warn_once(f"{self.name}: {why}; running dense-masked"); return 'dense'
         if device.type == 'cuda' and _device_reason(device): why = _device_reason(device)
-        elif self.route != 'auto': return self.route                                # explicit route; on CPU its emulation
+        elif self.route != 'auto':                                                  # explicit route; on CPU its emulation
+            err = route_error(self.route, device)
+            check(err is None, f"{self.name}: route={self.route!r} cannot run on this GPU ({err}); use route='auto'")
+            return self.route
         elif device.type != 'cuda': why = _device_reason(device)
         elif route_for(device) == 'dense': why = f"no 2:4 route multiplies correctly on {torch.cuda.get_device_name(device)}"
         if why: _warn_once(f"{why}; running the dense-masked 2:4 path (same math, no speedup)"); return 'dense'
@@ -442,7 +448,8 @@ _prepare_outside = torch.compiler.disable(lambda m, device, dt: m._prepare(devic
 
 # %% ../nbs/05_semi24.ipynb #c549e6e5
 KERNEL_SPEEDUP = {512: 1.0, 2048: 1.45}  # 2:4 matmul over cuBLAS by the layer's narrower side (bf16, 16k tokens): 2048 measured, 512 declared
-PACK_TOKENS = 1328                       # prune + pack of one weight ≈ a dense matmul over this many tokens (16 B/weight, H200)
+PACK_TOKENS = {'cutlass': 1328,          # prune + pack of one weight ≈ a dense matmul over this many tokens: one fused kernel, 16 B/weight
+               'cslt': 22000}            # two `_cslt_compress` calls (W, Wᵀ) ≈ 1 ms per 8192×2048 weight, measured on the H100
 
 def _interp(table:dict, side:int)->float:
     ks = sorted(table)
@@ -454,29 +461,33 @@ def _interp(table:dict, side:int)->float:
     return table[lo] + t * (table[hi] - table[lo])
 
 def semi24_gain(out_features:int, in_features:int,
-                tokens:int=16384,      # tokens per training step through this layer
-                speedups:dict|None=None# kernel speedup by narrower side (default `KERNEL_SPEEDUP`)
-               )->float:               # predicted dense time / 2:4 time of forward + backward
+                tokens:int=16384,       # tokens per training step through this layer
+                route:str='cutlass',    # which pack cost (`PACK_TOKENS`)
+                speedups:dict|None=None # kernel speedup by narrower side (default `KERNEL_SPEEDUP`)
+               )->float:                # predicted dense time / 2:4 time of forward + backward
     "Predicted forward+backward speedup of a 2:4 linear over dense: 2 products on the 2:4 kernel, 1 dense, one prune-and-pack"
     s = _interp(speedups or KERNEL_SPEEDUP, min(out_features, in_features))
-    return 3 / (1 + 2 / s + PACK_TOKENS / tokens)
+    return 3 / (1 + 2 / s + PACK_TOKENS[route] / tokens)
 
-def semi24_slow_reason(out_features:int, in_features:int, tokens:int=16384,
+def semi24_slow_reason(out_features:int, in_features:int, tokens:int=16384, route:str='cutlass',
                        min_gain:float=1.0,       # the least predicted speedup worth a 2:4 layer
                        speedups:dict|None=None)->str|None:
     "Why a 2:4 layer of this shape should stay dense (None when the rule predicts it wins): the shape rule, then `semi24_gain`"
     why = shape_reason(out_features, in_features)
     if why: return why
-    gain = semi24_gain(out_features, in_features, tokens, speedups)
+    if route not in PACK_TOKENS: return f"route {route!r} has no 2:4 kernel here (the dense-masked path is slower than dense)"
+    gain = semi24_gain(out_features, in_features, tokens, route, speedups)
     if gain >= min_gain: return None
     s = _interp(speedups or KERNEL_SPEEDUP, min(out_features, in_features))
-    return (f"shape {out_features}x{in_features} at {tokens} tokens: predicted forward+backward {gain:.2f}x dense < {min_gain}x "
-            f"(2:4 kernel {s:.2f}x, prune+pack {PACK_TOKENS / tokens:.0%} of a dense matmul)")
+    return (f"shape {out_features}x{in_features} at {tokens} tokens on route {route!r}: predicted forward+backward {gain:.2f}x dense "
+            f"< {min_gain}x (2:4 kernel {s:.2f}x, prune+pack {PACK_TOKENS[route] / tokens:.0%} of a dense matmul)")
 
 def _slow_reason(out_features, in_features)->str|None:  # the rule where it applies (see `SEMI24_DEFAULTS['only_if_faster']`)
-    on = SEMI24_DEFAULTS['only_if_faster']
-    if on is None: on = torch.cuda.is_available() and _device_reason(torch.device('cuda')) is None
-    return semi24_slow_reason(out_features, in_features, SEMI24_DEFAULTS['tokens']) if on else None
+    on, route = SEMI24_DEFAULTS['only_if_faster'], SEMI24_DEFAULTS['route']
+    gpu = torch.cuda.is_available() and _device_reason(torch.device('cuda')) is None
+    if on is None: on = gpu
+    if route == 'auto': route = route_for(torch.device('cuda')) if gpu else 'cutlass'
+    return semi24_slow_reason(out_features, in_features, SEMI24_DEFAULTS['tokens'], route) if on else None
 
 
 # %% ../nbs/05_semi24.ipynb #b8f16147
@@ -524,6 +535,9 @@ class Act24Linear(nn.Linear):
         why = _device_reason(device) or shape_reason(self.out_features, self.in_features)
         if dt not in (torch.float16, torch.bfloat16): why = f"compute dtype {dt}: the 2:4 kernels run fp16/bf16"
         if self.route != 'dense' and why: _warn_once(f"{self.name}: {why}; 2:4 activations run dense-masked")
+        if not why and self.route not in ('auto', 'dense'):
+            err = route_error(self.route, device)
+            check(err is None, f"{self.name}: route={self.route!r} cannot run on this GPU ({err}); use route='auto'")
         self._route = 'dense' if why or self.route == 'dense' else route_for(device) if self.route == 'auto' else self.route
         self._rkey = (device, dt)
 
