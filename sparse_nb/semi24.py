@@ -237,7 +237,8 @@ def _mm_impl(x, p, meta, bias, route, out_features):
         W = p if meta is None else sparse_semi_structured_to_dense_cutlass(p, meta)
         return F.linear(x, W.to(x.dtype), bias)
     xp = _pad_rows(x, 8)
-    if route == 'cutlass': y = torch._sparse_semi_structured_linear(xp, p, meta, bias=bias)          # column-major (N+pad, out)
+    if route == 'cutlass':                                                   # (out, N+pad) row-major, read as column-major (N+pad, out)
+        y = (torch._sparse_semi_structured_mm(p, meta, xp.t()) if bias is None else torch._sparse_semi_structured_addmm(bias, p, meta, xp.t())).t()
     else: y = torch._cslt_sparse_mm(p, xp.t().contiguous(), bias=bias, transpose_result=True)      # row-major (N+pad, out)
     return y[:N]
 
@@ -415,7 +416,7 @@ class SemiSparseLinear(nn.Linear):
         return tile_mask_24(self.weight, self.name)
 
     def forward(self, x):  # (..., in) -> (..., out)
-        check(x.shape[-1] == self.in_features, f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
+        if x.shape[-1] != self.in_features: raise ConfigError(f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
         dt = torch.get_autocast_dtype('cuda') if x.is_cuda and torch.is_autocast_enabled('cuda') else x.dtype
         if not torch.compiler.is_compiling(): self._prepare(x.device, dt)
         elif self._route is None: _prepare_outside(self, x.device, dt)       # first trace only: then the graph reads the buffers
@@ -542,7 +543,7 @@ class Act24Linear(nn.Linear):
         self._rkey = (device, dt)
 
     def forward(self, x):  # (..., in) -> (..., out)
-        check(x.shape[-1] == self.in_features, f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
+        if x.shape[-1] != self.in_features: raise ConfigError(f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
         dt = torch.get_autocast_dtype('cuda') if x.is_cuda and torch.is_autocast_enabled('cuda') else x.dtype
         if self._rkey != (x.device, dt): (_resolve_outside if torch.compiler.is_compiling() else Act24Linear._resolve)(self, x.device, dt)
         b = self.bias.to(dt) if self.bias is not None else None
