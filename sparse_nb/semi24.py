@@ -602,20 +602,22 @@ def act24_stats(model:nn.Module, x:Tensor)->dict:
 
 def quality_rows(base:dict,          # GPTConfig fields of the model (act is set to 'relu2')
                  data:TokenData,     # train/val tokens
-                 variants=('dense', 'semi24', 'act24'), # keys of `QUALITY_VARIANTS`
+                 variants=('dense', 'semi24', 'act24'), # keys of `QUALITY_VARIANTS`; 'semi24/N': mask refreshed every N steps
                  seeds=(0, 1, 2),
                  steps:int=200, batch_size:int=16, lr:float=1e-3, device='auto', **train_kw)->list:
     "Final validation loss of each variant × seed, same init seed and data order per seed: one row each"
     rows = []
     for v in variants:
-        check(v in QUALITY_VARIANTS, f"variant {v!r} unknown; choose from {sorted(QUALITY_VARIANTS)}")
+        kind, _, n = v.partition('/')
+        check(kind in QUALITY_VARIANTS and (n == '' or n.isdigit() and int(n) > 0),
+              f"variant {v!r} unknown; choose from {sorted(QUALITY_VARIANTS)}, 'semi24/N' for a refresh every N steps")
         for s in seeds:
-            cfg = GPTConfig(**{**base, 'act': 'relu2', **QUALITY_VARIANTS[v]})
-            with semi24_defaults(only_if_faster=False): model = build_model(cfg, s)
+            cfg = GPTConfig(**{**base, 'act': 'relu2', **QUALITY_VARIANTS[kind]})
+            with semi24_defaults(only_if_faster=False, refresh=int(n or 1)): model = build_model(cfg, s)
             tc = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=s, eval_every=steps, progress=False, device=device, **train_kw)
             ev = train(model, data, tc)[-1]
             xv, _ = data.get_batch('val', batch_size, cfg.seq_len, torch.Generator().manual_seed(s), next(model.parameters()).device)
-            rows.append(dict(variant=v, seed=s, steps=steps, batch_size=batch_size, val_loss=ev['val_loss'], train_loss=ev['train_loss'],
+            rows.append(dict(variant=v, refresh=int(n or 1), seed=s, steps=steps, batch_size=batch_size, val_loss=ev['val_loss'], train_loss=ev['train_loss'],
                              **act24_stats(model.eval(), xv)))
     return rows
 
