@@ -28,8 +28,8 @@ __all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'SEMI24_KINDS', 'SEMI24
            'save_rows', 'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight', 'linear_layer',
            'kernel_rows', 'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows', 'add_speedups',
            'host_rows', 'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e', 'plot_kernels',
-           'bench_cli', 'semi24_variant', 'semi24_mlp', 'semi24_mlp_rows', 'semi24_mlp_table', 'semi24_kernel_rows',
-           'kernel_speedup_table', 'semi24_host_rows', 'semi24_e2e_rows', 'semi24_compile_rows', 'semi24_bench']
+           'bench_cli', 'semi24_variant', 'semi24_mlp', 'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table',
+           'semi24_host_rows', 'semi24_e2e_rows', 'semi24_compile_rows', 'semi24_bench']
 
 # %% ../nbs/10_bench.ipynb #673bddf5
 _L2 = {}
@@ -532,7 +532,7 @@ def semi24_mlp_rows(dims=(2048, 768),          # model widths d (FC1 d→4d, FC2
         gen = torch.Generator().manual_seed(0)
         x = torch.randn(tokens, d, generator=gen).to(dev); dy = torch.randn(tokens, d, generator=gen).to(dev, torch.bfloat16 if ac else torch.float32)
         torch.manual_seed(0); m = semi24_mlp(d, v, dev)
-        base = dict(bench='semi24_mlp', shape=f'{tokens}x{d}->{4 * d}->{d}', d=d, tokens=tokens, variant=v, autocast=ac)
+        base = dict(bench='semi24_mlp', shape=f'{tokens}x{d}->{4 * d}->{d}', d=d, tokens=tokens, variant=v, impl=v, autocast=ac)
         try:
             with ctx(), torch.no_grad(): err = rel_err(m(x), _mlp_ref(m, x))
             for mode in modes:
@@ -540,19 +540,10 @@ def semi24_mlp_rows(dims=(2048, 768),          # model widths d (FC1 d→4d, FC2
                 if mode.endswith('_graph'): fn = cuda_graph(fn)
                 t = time_fn(fn, warmup, rep, flush_l2, dev)
                 if v == 'dense': dense[(d, mode)] = t['ms']
-                rows.append(dict(base, mode=mode, **t, rel_err=err, speedup=dense[(d, mode)] / t['ms'] if (d, mode) in dense else None))
+                rows.append(dict(base, mode=mode, **t, rel_err=err, speedup=dense.get((d, mode), math.nan) / t['ms']))
         except Exception as e: rows.append(dict(base, error=f'{type(e).__name__}: {e}'[:300]))
         del m
     return rows
-
-def semi24_mlp_table(rows:list)->str:
-    "Markdown table of `semi24_mlp_rows`"
-    out = ['| shape | variant | mode | ms (p20–p80) | vs dense | rel. err |', '|---|---|---|---|---|---|']
-    for r in rows:
-        if 'error' in r: out.append(f"| {r['shape']} | {r['variant']} | | error: {r['error'][:60]} | | |"); continue
-        out.append(f"| {r['shape']} | {r['variant']} | {r['mode']} | {r['ms']:.3f} ({r['p20']:.3f}–{r['p80']:.3f}) | "
-                   f"{_f(r.get('speedup'), '.2f')}× | {_f(r.get('rel_err'), '.1e')} |")
-    return '\n'.join(out)
 
 
 # %% ../nbs/10_bench.ipynb #a2d27089
@@ -661,7 +652,7 @@ def semi24_bench(what:str='compile,mlp,host,kernel,e2e', # which tables, comma-s
             'host': lambda: semi24_host_rows(device=dev),
             'kernel': lambda: semi24_kernel_rows(device=dev),
             'e2e': lambda: semi24_e2e_rows(model, compiles=_csv(compiles), device=dev)}
-    tables = {'mlp': semi24_mlp_table, 'kernel': kernel_table, 'e2e': e2e_table,
+    tables = {'mlp': kernel_table, 'kernel': kernel_table, 'e2e': e2e_table,
               'host': lambda rs: host_table([r for r in rs if 'error' not in r]) + ''.join(f"\n| {r['kind']} | error: {r['error'][:80]} |" for r in rs if 'error' in r),
               'compile': lambda rs: '\n'.join(json.dumps(r) for r in rs)}
     for w in _csv(what):
