@@ -368,7 +368,11 @@ class SemiSparseLinear(nn.Linear):
     def _reset(self):  # forget the route, mask and packs (device, dtype or weights changed under us)
         self._route = self._dt = self._key = self._mask = self._packs = None; self._mask_due = False
 
-    def _apply(self, fn, *args, **kw): self._reset(); return super()._apply(fn, *args, **kw)
+    def _apply(self, fn, *args, **kw):  # `.to()`, `.cuda()`, `.half()`...: forget, then prepare for the likely compute dtype
+        self._reset(); out = super()._apply(fn, *args, **kw)
+        w = self.weight
+        if w.device.type != 'meta': self._prepare(w.device, torch.bfloat16 if w.is_cuda else w.dtype)
+        return out
 
     def _load_from_state_dict(self, *args, **kw): super()._load_from_state_dict(*args, **kw); self._reset()
 
@@ -550,6 +554,11 @@ class Act24Linear(nn.Linear):
         with torch.autocast(x.device.type, enabled=False):
             y = Act24Fn.apply(x.reshape(-1, x.shape[-1]).to(dt), self.weight.to(dt), b, self._route)
         return y.reshape(*x.shape[:-1], self.out_features)
+
+    def _apply(self, fn, *args, **kw):  # resolve the route for the likely compute dtype now, so a compiled first call need not
+        out = super()._apply(fn, *args, **kw); w = self.weight
+        if w.device.type != 'meta': self._resolve(w.device, torch.bfloat16 if w.is_cuda else w.dtype)
+        return out
 
     def extra_repr(self): return super().extra_repr() + f", 2:4 input activations, route={self.route}"
 
