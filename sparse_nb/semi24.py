@@ -27,11 +27,12 @@ from .train import TrainConfig, train, build_model
 
 
 # %% auto #0
-__all__ = ['TILE_PATTERNS', 'ROUTES', 'AUTO_ORDER', 'semi24_mm', 'SEMI24_DEFAULTS', 'KERNEL_SPEEDUP', 'PACK_TOKENS', 'act24_mm',
-           'QUALITY_VARIANTS', 'mask_24', 'is_24', 'tile_mask_24_ref', 'tile_mask_24', 'kept_fraction', 'tile_prune_24',
-           'shape_reason', 'semi24_reason', 'pack_route', 'pack_24', 'repack_24', 'route_error', 'route_for',
-           'Semi24Fn', 'semi24_defaults', 'SemiSparseLinear', 'semi24_gain', 'semi24_slow_reason', 'Act24Fn',
-           'Act24Linear', 'sparsify_mlp', 'act24_stats', 'quality_rows', 'quality_summary']
+__all__ = ['TILE_PATTERNS', 'tile_prune_op', 'ROUTES', 'AUTO_ORDER', 'semi24_mm', 'SEMI24_DEFAULTS', 'KERNEL_SPEEDUP',
+           'PACK_TOKENS', 'act24_mm', 'QUALITY_VARIANTS', 'mask_24', 'is_24', 'tile_mask_24_ref', 'tile_mask_24',
+           'kept_fraction', 'tile_prune_24', 'shape_reason', 'semi24_reason', 'pack_route', 'pack_24', 'repack_24',
+           'route_error', 'route_for', 'Semi24Fn', 'semi24_defaults', 'SemiSparseLinear', 'semi24_gain',
+           'semi24_slow_reason', 'Act24Fn', 'Act24Linear', 'sparsify_mlp', 'act24_stats', 'quality_rows',
+           'quality_summary']
 
 # %% ../nbs/05_semi24.ipynb #ffceea7f
 def mask_24(w:Tensor,            # (rows, cols) weight or activations; groups of 4 along the last dim
@@ -134,6 +135,28 @@ def _pattern_tables(device):
     return pat.to(device), code.to(device)
 
 # %% ../nbs/05_semi24.ipynb #b2bd0d9e
+def _op(name, schema, impl, fake):
+    "Register `sparse_nb::name` once per process, with its fake (shape-only) implementation for `torch.compile`"
+    if not hasattr(torch.ops.sparse_nb, name):
+        torch.library.custom_op(f"sparse_nb::{name}", impl, mutates_args=(), schema=schema).register_fake(fake)
+    return getattr(torch.ops.sparse_nb, name)
+
+def _call(op, impl, *args):
+    "The custom `op` while `torch.compile` traces (an opaque graph node); its Python `impl` in eager mode (less host time)"
+    return op(*args) if torch.compiler.is_compiling() else impl(*args)
+
+def _tile_prune_impl(w, dtype, block):
+    R, C = w.shape
+    out = torch.empty(R, C, dtype=dtype, device=w.device)
+    mask = torch.empty(R, C, dtype=torch.uint8, device=w.device)
+    pat, code = _pattern_tables(w.device)
+    n = R * C // 16
+    _tile_kernel()[(math.ceil(n / block),)](w, out, mask, pat, code, n, C // 4, w.stride(0), out.stride(0), BLOCK=block)
+    return out, mask.view(torch.bool)
+
+tile_prune_op = _op('tile_prune_24', "(Tensor w, ScalarType dtype, SymInt block) -> (Tensor, Tensor)", _tile_prune_impl,
+                    lambda w, dtype, block: (w.new_empty(w.shape, dtype=dtype), w.new_empty(w.shape, dtype=torch.bool)))
+
 def tile_prune_24(w:Tensor,          # (out_features, in_features) weight, any float dtype
                   dtype=None,        # dtype of the masked copy (default `w.dtype`)
                   name:str='weight', # layer name for error messages
@@ -141,13 +164,9 @@ def tile_prune_24(w:Tensor,          # (out_features, in_features) weight, any f
                  )->tuple:           # (masked weight in `dtype`, bool mask)
     "Tile 2:4 prune through the Triton kernel: the masked weight (cast to `dtype`) and the mask"
     _check_tile_shape(w, name)
-    w = w.detach().contiguous(); R, C = w.shape
-    out = torch.empty(R, C, dtype=dtype or w.dtype, device=w.device)
-    mask = torch.empty(R, C, dtype=torch.uint8, device=w.device)
-    pat, code = _pattern_tables(w.device)
-    n = R * C // 16
-    _tile_kernel()[(math.ceil(n / block),)](w, out, mask, pat, code, n, C // 4, w.stride(0), out.stride(0), BLOCK=block)
-    return out, mask.view(torch.bool)
+    w = w.detach().contiguous()
+    return _call(tile_prune_op, _tile_prune_impl, w, dtype or w.dtype, block)
+
 
 # %% ../nbs/05_semi24.ipynb #83b349dc
 ROUTES = ('auto', 'cutlass', 'cslt', 'dense')   # how a 2:4 layer multiplies; 'auto': the first of `AUTO_ORDER` that is correct on this GPU
@@ -247,17 +266,7 @@ def _mm_fake(x, p, meta, bias, route, out_features):
     if x.device.type == 'cuda' and route == 'cutlass': return x.new_empty_strided((N, out_features), (1, N + (-N % 8)))
     return x.new_empty(N, out_features)
 
-def _op(name, schema, impl, fake):
-    "Register `sparse_nb::name` once per process, with its fake (shape-only) implementation for `torch.compile`"
-    if not hasattr(torch.ops.sparse_nb, name):
-        torch.library.custom_op(f"sparse_nb::{name}", impl, mutates_args=(), schema=schema).register_fake(fake)
-    return getattr(torch.ops.sparse_nb, name)
-
 semi24_mm = _op('semi24_mm', "(Tensor x, Tensor p, Tensor? meta, Tensor? bias, str route, SymInt out_features) -> Tensor", _mm_impl, _mm_fake)
-
-def _call(op, impl, *args):
-    "The custom `op` while `torch.compile` traces (an opaque graph node); its Python `impl` in eager mode (less host time)"
-    return op(*args) if torch.compiler.is_compiling() else impl(*args)
 
 
 # %% ../nbs/05_semi24.ipynb #8ab555ac
