@@ -15,7 +15,7 @@ Modules:
 - `sparse_nb.model`: A GPT-2-style decoder whose MLP is built through a registry, so sparse layers plug in without touching the model.
 - `sparse_nb.router`: A routed block-sparse SwiGLU FFN: a light router scores blocks of the hidden layer per token, a straight-through top-k picks the active ones, a load-balancing loss keeps them all in use.
 - `sparse_nb.router_study`: The routed FFN's parity study: dense vs routed (with and without load balancing) trained from one seed, with the router's statistics logged along the way.
-- `sparse_nb.semi24`: 2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on cuSPARSELt, and the one-call MLP swap.
+- `sparse_nb.semi24`: 2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on the CUTLASS and cuSPARSELt 2:4 kernels (compile-safe), 2:4 activations for relu², and the one-call MLP swap.
 - `sparse_nb.topology`: Dynamic Block-ELL topology: prune the weakest blocks of each block-row and regrow promising absent ones during training, K fixed, identically on every rank.
 - `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints you can trust, hooks and DDP."""
 

@@ -24,11 +24,12 @@ from .data import TokenData
 from .train import TrainConfig, Hook, train, build_model
 
 # %% auto #0
-__all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'time_fn', 'host_us', 'kernel_us', 'cuda_graph', 'save_rows',
-           'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight', 'linear_layer', 'kernel_rows',
-           'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows', 'add_speedups', 'host_rows',
-           'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e', 'plot_kernels', 'bench_cli',
-           'band_kernel_rows']
+__all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'SEMI24_KINDS', 'SEMI24_VARIANTS', 'time_fn', 'host_us', 'kernel_us',
+           'cuda_graph', 'save_rows', 'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight', 'linear_layer',
+           'kernel_rows', 'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows', 'add_speedups',
+           'host_rows', 'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e', 'plot_kernels',
+           'bench_cli', 'semi24_variant', 'semi24_mlp', 'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table',
+           'semi24_host_rows', 'semi24_e2e_rows', 'semi24_compile_rows', 'semi24_bench', 'band_kernel_rows']
 
 # %% ../nbs/10_bench.ipynb #0fae5edd
 _L2 = {}
@@ -148,7 +149,7 @@ def flop_ceiling(dense:GPT, sparse:GPT, seq_len:int)->float:
 # %% ../nbs/10_bench.ipynb #41f062c2
 def effective_weight(m:nn.Module)->torch.Tensor|None:
     "The dense (out, in) weight a linear-like layer applies (zeros where it is sparse), or None if unknown"
-    if hasattr(m, 'weight') and hasattr(m.weight, 'to_dense'): return m.weight.to_dense()    # Block-ELL
+    if hasattr(m, 'weight') and not isinstance(m.weight, torch.Tensor) and hasattr(m.weight, 'to_dense'): return m.weight.to_dense()  # Block-ELL
     if hasattr(m, 'mask') and isinstance(getattr(m, 'mask'), torch.Tensor) and m.mask.shape == m.weight.shape:
         return m.weight * m.mask                                                              # band, static 2:4
     if hasattr(m, 'current_mask'): return m.weight * m.current_mask()                        # dynamic 2:4
@@ -492,6 +493,198 @@ def bench_cli(what:str='e2e',              # 'e2e', 'kernel' or 'host'
     else: rows = [r for i, o in shp for r in host_rows(('dense', *_csv(kinds)), i, o, block_size=block_size, device=dev)]; table = host_table(rows)
     if out: save_rows(Path(out)/f'{what}.jsonl', rows)
     print(table)
+
+# %% ../nbs/10_bench.ipynb #5bef0dc5
+from .semi24 import SemiSparseLinear, Act24Linear, semi24_defaults, mask_24
+from .model import MLP
+from .train import post_step_
+
+
+# %% ../nbs/10_bench.ipynb #e7ed34cc
+SEMI24_KINDS = {'dense': {}, 'semi24': dict(fc1='semi24', fc2='semi24'), 'act24': dict(fc2='semi24', act24=True)}  # MLP fields (act='relu2')
+SEMI24_VARIANTS = ('dense', 'semi24:cslt', 'semi24:cslt:10', 'semi24:cutlass', 'semi24:cutlass:10', 'act24:cslt', 'act24:cutlass')
+
+def semi24_variant(v:str)->tuple:
+    "'kind[:route[:refresh]]' -> (kind, route, refresh)"
+    parts = v.split(':')
+    kind, route, refresh = parts[0], parts[1] if len(parts) > 1 else 'auto', parts[2] if len(parts) > 2 else '1'
+    check(kind in SEMI24_KINDS and refresh.isdigit() and int(refresh) > 0,
+          f"2:4 variant {v!r}: use kind[:route[:refresh]] with kind one of {sorted(SEMI24_KINDS)}")
+    return kind, route, int(refresh)
+
+def semi24_mlp(d:int,              # model width; the hidden width is 4d
+               variant:str='semi24', device='cpu', dtype=torch.float32)->nn.Module:
+    "The library's `MLP` (FC1 d→4d, relu², FC2 4d→d) with the linears of 2:4 `variant`"
+    kind, route, refresh = semi24_variant(variant)
+    cfg = GPTConfig(n_embd=d, n_head=1, act='relu2', **SEMI24_KINDS[kind])
+    with semi24_defaults(route=route, refresh=refresh, only_if_faster=False): m = MLP(cfg)
+    return m.to(device=device, dtype=dtype)
+
+def _mlp_ref(m, x):
+    "Float64 forward of a (2:4) `MLP` from its effective weights, the activations masked where FC2 is `Act24Linear`"
+    lin = lambda l, h: h @ (l.weight if isinstance(l, Act24Linear) else effective_weight(l)).double().t() + l.bias.double()
+    a = F.relu(lin(m.c_fc, x.double())).square()
+    return lin(m.c_proj, a * mask_24(a) if isinstance(m.c_proj, Act24Linear) else a)
+
+
+# %% ../nbs/10_bench.ipynb #63826c92
+def _mlp_step(m, x, dy, ctx):
+    "Forward + backward + each 2:4 layer's per-step prune/pack (forced: the weights do not change here)"
+    xs, ps = x.detach().requires_grad_(), list(m.parameters())
+    sparse = [l for l in m.modules() if isinstance(l, SemiSparseLinear)]
+    def f():
+        with ctx(): y = m(xs)
+        g = torch.autograd.grad(y, [xs, *ps], dy)
+        for l in sparse: l.post_step(force=True)
+        return g
+    return f
+
+def semi24_mlp_rows(dims=(2048, 768),          # model widths d (FC1 d→4d, FC2 4d→d)
+                    variants=SEMI24_VARIANTS,
+                    tokens:int=16384,
+                    modes=('fwdbwd', 'fwdbwd_graph'),  # '_graph': replayed as a CUDA graph
+                    device=None, autocast:bool=True,    # bf16 autocast on CUDA (fp32 master weights, as in training)
+                    warmup:int=10, rep:int=50, flush_l2:bool=True, progress:bool=True)->list:
+    "MLP forward + backward + per-step prune/pack per width and 2:4 variant, with the speedup over dense in the same mode"
+    from tqdm.auto import tqdm
+    dev = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    ac = autocast and dev.type == 'cuda'
+    ctx = lambda: torch.autocast('cuda', dtype=torch.bfloat16, enabled=ac)
+    rows, dense = [], {}
+    for d, v in tqdm([(d, v) for d in dims for v in ('dense', *[v for v in variants if v != 'dense'])], desc='2:4 MLP', disable=not progress):
+        gen = torch.Generator().manual_seed(0)
+        x = torch.randn(tokens, d, generator=gen).to(dev); dy = torch.randn(tokens, d, generator=gen).to(dev, torch.bfloat16 if ac else torch.float32)
+        torch.manual_seed(0); m = semi24_mlp(d, v, dev)
+        base = dict(bench='semi24_mlp', shape=f'{tokens}x{d}->{4 * d}->{d}', d=d, tokens=tokens, variant=v, impl=v, autocast=ac)
+        try:
+            with ctx(), torch.no_grad(): err = rel_err(m(x), _mlp_ref(m, x))
+            for mode in modes:
+                fn = _mlp_step(m, x, dy, ctx)
+                if mode.endswith('_graph'): fn = cuda_graph(fn)
+                t = time_fn(fn, warmup, rep, flush_l2, dev)
+                if v == 'dense': dense[(d, mode)] = t['ms']
+                rows.append(dict(base, mode=mode, **t, rel_err=err, speedup=dense.get((d, mode), math.nan) / t['ms']))
+        except Exception as e: rows.append(dict(base, error=f'{type(e).__name__}: {e}'[:300]))
+        del m
+    return rows
+
+
+# %% ../nbs/10_bench.ipynb #a2d27089
+def semi24_kernel_rows(shapes=((2048, 8192), (8192, 2048), (768, 3072), (3072, 768)),  # (in, out) pairs
+                       variants=('semi24:cslt', 'semi24:cutlass'),
+                       modes=('fwd', 'fwdbwd', 'fwd_graph', 'fwdbwd_graph'), **kw)->list:
+    "`kernel_rows` of one 'semi24' linear per route (packs cached: the 2:4 kernels alone), dense once per shape"
+    rows = []
+    for i, v in enumerate(variants):
+        _, route, refresh = semi24_variant(v)
+        try:
+            with semi24_defaults(route=route, refresh=refresh, only_if_faster=False):
+                rs = kernel_rows(shapes, kinds=('semi24',), modes=modes, peers=False, **kw)
+        except Exception as e:
+            rows.append(dict(bench='kernel', shape='all', impl=v, route=route, mode='all', error=f'{type(e).__name__}: {e}'[:300])); continue
+        have_dense = any(q['impl'] == 'dense' for q in rows)
+        rows += [dict(r, impl=v if r['impl'] == 'semi24' else r['impl'], route=route) for r in rs if r['impl'] != 'dense' or not have_dense]
+    return rows
+
+def kernel_speedup_table(rows:list, variant:str='semi24:cslt', mode:str='fwd_graph')->dict:
+    "`{narrower side: kernel speedup}` from `semi24_kernel_rows`, the form of `semi24.KERNEL_SPEEDUP`"
+    by = {}
+    for r in rows:
+        if r.get('impl') == variant and r.get('mode') == mode and r.get('speedup'): by.setdefault(min(r['IN'], r['OUT']), []).append(r['speedup'])
+    return {k: float(np.mean(v)) for k, v in sorted(by.items())}
+
+
+# %% ../nbs/10_bench.ipynb #7200ed92
+def semi24_host_rows(variants=SEMI24_VARIANTS, in_features:int=768, out_features:int=3072, tokens:int=64,
+                     device=None, n:int=200)->list:
+    "Host µs per call of one linear per 2:4 variant (forward; forward + backward) under bf16 autocast, beside `nn.Linear`"
+    dev = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    ctx = lambda: torch.autocast('cuda', dtype=torch.bfloat16, enabled=dev.type == 'cuda')
+    rows, base = [], {}
+    for v in ('dense', *[v for v in variants if v != 'dense']):
+        kind, route, refresh = semi24_variant(v)
+        cfg, role = GPTConfig(n_embd=64, n_head=1, act='relu2', **SEMI24_KINDS[kind]), 'fc2' if kind == 'act24' else 'fc1'
+        with semi24_defaults(route=route, refresh=refresh, only_if_faster=False):
+            lin = make_linear(getattr(cfg, role), in_features, out_features, cfg, role).to(dev)
+        x = torch.randn(tokens, in_features, device=dev).relu(); dy = torch.randn(tokens, out_features, device=dev)
+        try:
+            with ctx():
+                with torch.no_grad(): fwd = host_us(lambda: lin(x), n)
+                fb = host_us(_grad_fn(lin, x, dy), n)
+        except Exception as e:
+            rows.append(dict(bench='host', kind=v, mode='all', IN=in_features, OUT=out_features, M=tokens, error=f'{type(e).__name__}: {e}'[:300])); continue
+        if v == 'dense': base = dict(fwd=fwd, fwdbwd=fb)
+        for mode, us in (('fwd', fwd), ('fwdbwd', fb)):
+            rows.append(dict(bench='host', kind=v, mode=mode, IN=in_features, OUT=out_features, M=tokens, us=us, vs_dense=us / base[mode]))
+    return rows
+
+
+# %% ../nbs/10_bench.ipynb #48a779ae
+def semi24_e2e_rows(model='gpt2-small',                     # a `BENCH_MODELS` name or GPTConfig fields
+                    variants=('dense', 'semi24:cslt', 'semi24:cutlass', 'act24:cslt'),
+                    compiles=('off', 'default'),            # also 'reduce-overhead' (CUDA graphs)
+                    batch_size:int=8, steps:int=20, warmup:int=5, device=None, data=None, progress:bool=True, on_row=None)->list:
+    "Training step of each 2:4 variant (relu² everywhere) per compile mode through `e2e_row`, with speedups over dense"
+    from tqdm.auto import tqdm
+    rows, name = [], model if isinstance(model, str) else 'custom'
+    for v, c in tqdm([(v, c) for v in variants for c in compiles], desc='2:4 e2e', disable=not progress):
+        kind, route, refresh = semi24_variant(v)
+        try:
+            with semi24_defaults(route=route, refresh=refresh, only_if_faster=False):
+                r = e2e_row(variant_config(model, 'dense', act='relu2', **SEMI24_KINDS[kind]), batch_size=batch_size, compile=c, steps=steps,
+                            warmup=warmup, device=device, data=data, model=name, variant=v, route=route, refresh=refresh)
+        except Exception as e: r = dict(bench='e2e', model=name, variant=v, compile=c, batch_size=batch_size, error=f'{type(e).__name__}: {e}'[:400])
+        rows.append(r)
+        if on_row: on_row(r)
+    return add_speedups(rows)
+
+
+# %% ../nbs/10_bench.ipynb #7c584a11
+def semi24_compile_rows(variants=('semi24:cslt', 'semi24:cutlass', 'act24:cslt'),
+                        compiles=('default', 'reduce-overhead'), device=None, steps:int=3)->list:
+    "A tiny GPT (n_embd=128, relu²) of each 2:4 variant trained eagerly and compiled from one seed: relative loss and weight differences"
+    dev = get_device(device or 'auto'); rows, data = [], random_tokens(128, 10_000)
+    for v in variants:
+        kind, route, refresh = semi24_variant(v)
+        cfg = GPTConfig(n_layer=1, n_head=2, n_embd=128, seq_len=16, vocab_size=128, act='relu2', **SEMI24_KINDS[kind])
+        for c in compiles:
+            out = {}
+            try:
+                for mode in ('off', c):
+                    torch._dynamo.reset()
+                    with semi24_defaults(route=route, refresh=refresh, only_if_faster=False): m = build_model(cfg)
+                    ev = train(m, data, TrainConfig(steps=steps, batch_size=2, eval_every=steps, eval_iters=1, progress=False, compile=mode, device=str(dev)))
+                    out[mode] = (ev[-1]['val_loss'], torch.cat([p.detach().flatten().double() for p in m.parameters()]))
+                (le, we), (lc, wc) = out['off'], out[c]
+                rows.append(dict(bench='semi24_compile', variant=v, compile=c, device=dev.type, loss_eager=le, loss_compiled=lc,
+                                 loss_rel=abs(lc - le) / abs(le), weights_rel=rel_err(wc, we)))
+            except Exception as e: rows.append(dict(bench='semi24_compile', variant=v, compile=c, device=dev.type, error=f'{type(e).__name__}: {e}'[:400]))
+    return rows
+
+
+# %% ../nbs/10_bench.ipynb #eec0a549
+def semi24_bench(what:str='compile,mlp,host,kernel,e2e', # which tables, comma-separated
+                 out:str=BENCH_DIR,                        # folder for `semi24_<what>.jsonl` ('' for none)
+                 model:str='gpt2-small',                   # e2e model
+                 compiles:str='off,default',               # e2e compile modes ('reduce-overhead' too, if time allows)
+                 device='auto')->dict:
+    "Every 2:4 table of issue 17 in one call: each is saved to `OUT/semi24_<what>.jsonl`, printed, and returned"
+    dev, res = get_device(device), {}
+    jobs = {'compile': lambda: semi24_compile_rows(device=dev),
+            'mlp': lambda: semi24_mlp_rows(device=dev),
+            'host': lambda: semi24_host_rows(device=dev),
+            'kernel': lambda: semi24_kernel_rows(device=dev),
+            'e2e': lambda: semi24_e2e_rows(model, compiles=_csv(compiles), device=dev)}
+    tables = {'mlp': kernel_table, 'kernel': kernel_table, 'e2e': e2e_table,
+              'host': lambda rs: host_table([r for r in rs if 'error' not in r]) + ''.join(f"\n| {r['kind']} | error: {r['error'][:80]} |" for r in rs if 'error' in r),
+              'compile': lambda rs: '\n'.join(json.dumps(r) for r in rs)}
+    for w in _csv(what):
+        check(w in jobs, f"what={w!r}: choose from {sorted(jobs)}")
+        res[w] = rows = jobs[w]()
+        if out: save_rows(Path(out)/f'semi24_{w}.jsonl', rows)
+        print(f'## 2:4 {w}\n' + tables[w](rows), flush=True)
+    return res
+
 
 # %% ../nbs/10_bench.ipynb #ba12fc00
 def band_kernel_rows(shapes=((768, 3072), (3072, 768), (2048, 8192), (8192, 2048)), # (in, out): FC1 and FC2 of GPT-2 small and of width 2048

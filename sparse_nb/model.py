@@ -55,6 +55,7 @@ class GPTConfig:
     block_size:int=64     # Block-ELL block size / routed-FFN block size
     top_k:int=16          # routed FFN: active blocks per token
     aux_coef:float=0.01   # routed FFN: load-balancing loss coefficient
+    act24:bool=False      # with fc2='semi24': 2:4 on FC2's input activations (act='relu2') instead of its weight
 
     def __post_init__(self):
         if self.d_hidden == 0: self.d_hidden = 4 * self.n_embd

@@ -1,12 +1,14 @@
-"""2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on cuSPARSELt, and the one-call MLP swap.
+"""2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on the CUTLASS and cuSPARSELt 2:4 kernels (compile-safe), 2:4 activations for relu², and the one-call MLP swap.
 
 2:4 sparsity keeps 2 of every 4 consecutive weights of a row; Ampere and Hopper tensor cores multiply such a
 matrix at up to twice the dense rate. Training needs more than the forward `y = x Wᵀ`: the input gradient
 is `grad_x = grad_y W`, a product with Wᵀ, so the mask must be 2:4 along both dimensions. We prune each 4×4
 tile with the best of the 90 patterns that keep 2 per row and 2 per column (exact search), re-prune the
-dense weight at every step (the dense weight gets the full gradient: straight-through estimator), and
-run the two sparse products through cuSPARSELt where a GPU has it, with the same math done densely with the
-mask everywhere else.
+dense weight at every step or every N steps (the dense weight gets the full gradient: straight-through
+estimator), pack W and Wᵀ once per weight version outside any compiled graph, and run the two sparse
+products on PyTorch's CUTLASS or cuSPARSELt 2:4 kernels (custom ops, so `torch.compile` sees opaque nodes),
+with the same math done densely with the mask everywhere else. `Act24Linear` applies 2:4 to FC2's relu²
+input activations instead (Haziza et al. 2025).
 
 Docs: https://sparse-nb.github.io/sparse_nb/semi24.html.md"""
 
@@ -14,26 +16,36 @@ Docs: https://sparse-nb.github.io/sparse_nb/semi24.html.md"""
 
 # %% ../nbs/05_semi24.ipynb #b9858cc3
 from __future__ import annotations
-import math, itertools, functools, warnings
+import math, itertools, functools, warnings, contextlib, statistics
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
+from torch.sparse._semi_structured_conversions import sparse_semi_structured_from_dense_cutlass, sparse_semi_structured_to_dense_cutlass
 from .core import *
-from .model import register_linear
+from .model import register_linear, GPTConfig
+from .data import TokenData
+from .train import TrainConfig, train, build_model
+
 
 # %% auto #0
-__all__ = ['TILE_PATTERNS', 'mask_24', 'is_24', 'tile_mask_24_ref', 'tile_mask_24', 'kept_fraction', 'tile_prune_24',
-           'shape_reason', 'semi24_reason', 'pack_route', 'pack_24', 'Semi24Fn', 'SemiSparseLinear', 'sparsify_mlp']
+__all__ = ['TILE_PATTERNS', 'tile_prune_op', 'ROUTES', 'AUTO_ORDER', 'semi24_mm', 'SEMI24_DEFAULTS', 'KERNEL_SPEEDUP',
+           'PACK_TOKENS', 'act24_mm', 'QUALITY_VARIANTS', 'mask_24', 'is_24', 'tile_mask_24_ref', 'tile_mask_24',
+           'kept_fraction', 'tile_prune_24', 'shape_reason', 'semi24_reason', 'pack_route', 'pack_24', 'repack_24',
+           'route_error', 'route_for', 'Semi24Fn', 'semi24_defaults', 'SemiSparseLinear', 'semi24_gain',
+           'semi24_slow_reason', 'Act24Fn', 'Act24Linear', 'sparsify_mlp', 'act24_stats', 'quality_rows',
+           'quality_summary']
 
 # %% ../nbs/05_semi24.ipynb #ffceea7f
-def mask_24(w:Tensor,            # (out_features, in_features) weight
+def mask_24(w:Tensor,            # (rows, cols) weight or activations; groups of 4 along the last dim
             name:str='weight'    # layer name for error messages
            )->Tensor:            # bool, same shape as `w`
-    "Row-wise 2:4 mask: in each group of 4 consecutive weights of a row keep the 2 largest `|w|`"
+    "Row-wise 2:4 mask: in each group of 4 consecutive entries of a row keep the 2 largest `|w|` (ties: the lower index)"
     check(w.dim() == 2 and w.shape[1] % 4 == 0,
-          f"{name}: row-wise 2:4 needs a 2-D weight whose input dim is divisible by 4, got shape {tuple(w.shape)}")
+          f"{name}: row-wise 2:4 needs a 2-D tensor whose last dim is divisible by 4, got shape {tuple(w.shape)}")
     a = w.detach().abs().reshape(w.shape[0], -1, 4)
-    idx = a.argsort(dim=-1, descending=True, stable=True)[..., :2]
-    return torch.zeros_like(a, dtype=torch.bool).scatter_(-1, idx, True).reshape(w.shape)
+    ai, aj = a.unsqueeze(-1), a.unsqueeze(-2)                                   # entry i of a group against entry j
+    before = torch.ones(4, 4, dtype=torch.bool, device=w.device).tril(-1)      # [i, j]: j < i
+    beaten = ((aj > ai) | ((aj == ai) & before)).sum(-1)                        # entries that outrank entry i
+    return (beaten < 2).reshape(w.shape)
 
 def is_24(mask:Tensor,  # bool (rows, cols) mask
           dim:int=1     # 1: groups of 4 along each row; 0: along each column
@@ -42,6 +54,7 @@ def is_24(mask:Tensor,  # bool (rows, cols) mask
     m = mask if dim == 1 else mask.t()
     if m.shape[1] % 4: return False
     return bool((m.reshape(m.shape[0], -1, 4).count_nonzero(-1) == 2).all())
+
 
 # %% ../nbs/05_semi24.ipynb #cd162a3a
 def _tile_patterns()->Tensor:
@@ -122,6 +135,28 @@ def _pattern_tables(device):
     return pat.to(device), code.to(device)
 
 # %% ../nbs/05_semi24.ipynb #b2bd0d9e
+def _op(name, schema, impl, fake):
+    "Register `sparse_nb::name` once per process, with its fake (shape-only) implementation for `torch.compile`"
+    if not hasattr(torch.ops.sparse_nb, name):
+        torch.library.custom_op(f"sparse_nb::{name}", impl, mutates_args=(), schema=schema).register_fake(fake)
+    return getattr(torch.ops.sparse_nb, name)
+
+def _call(op, impl, *args):
+    "The custom `op` while `torch.compile` traces (an opaque graph node); its Python `impl` in eager mode (less host time)"
+    return op(*args) if torch.compiler.is_compiling() else impl(*args)
+
+def _tile_prune_impl(w, dtype, block):
+    R, C = w.shape
+    out = torch.empty(R, C, dtype=dtype, device=w.device)
+    mask = torch.empty(R, C, dtype=torch.uint8, device=w.device)
+    pat, code = _pattern_tables(w.device)
+    n = R * C // 16
+    _tile_kernel()[(math.ceil(n / block),)](w, out, mask, pat, code, n, C // 4, w.stride(0), out.stride(0), BLOCK=block)
+    return out, mask.view(torch.bool)
+
+tile_prune_op = _op('tile_prune_24', "(Tensor w, ScalarType dtype, SymInt block) -> (Tensor, Tensor)", _tile_prune_impl,
+                    lambda w, dtype, block: (w.new_empty(w.shape, dtype=dtype), w.new_empty(w.shape, dtype=torch.bool)))
+
 def tile_prune_24(w:Tensor,          # (out_features, in_features) weight, any float dtype
                   dtype=None,        # dtype of the masked copy (default `w.dtype`)
                   name:str='weight', # layer name for error messages
@@ -129,39 +164,38 @@ def tile_prune_24(w:Tensor,          # (out_features, in_features) weight, any f
                  )->tuple:           # (masked weight in `dtype`, bool mask)
     "Tile 2:4 prune through the Triton kernel: the masked weight (cast to `dtype`) and the mask"
     _check_tile_shape(w, name)
-    w = w.detach().contiguous(); R, C = w.shape
-    out = torch.empty(R, C, dtype=dtype or w.dtype, device=w.device)
-    mask = torch.empty(R, C, dtype=torch.uint8, device=w.device)
-    pat, code = _pattern_tables(w.device)
-    n = R * C // 16
-    _tile_kernel()[(math.ceil(n / block),)](w, out, mask, pat, code, n, C // 4, w.stride(0), out.stride(0), BLOCK=block)
-    return out, mask.view(torch.bool)
+    w = w.detach().contiguous()
+    return _call(tile_prune_op, _tile_prune_impl, w, dtype or w.dtype, block)
+
 
 # %% ../nbs/05_semi24.ipynb #83b349dc
+ROUTES = ('auto', 'cutlass', 'cslt', 'dense')   # how a 2:4 layer multiplies; 'auto': the first of `AUTO_ORDER` that is correct on this GPU
+AUTO_ORDER = ('cutlass', 'cslt')                 # preference of 'auto' (the H200 table decides the order)
+
 @functools.cache
 def _device_reason(device:torch.device)->str|None:
-    if device.type != 'cuda': return f"tensors on {device.type}: cuSPARSELt 2:4 needs a CUDA GPU with compute capability >= 8.0"
+    if device.type != 'cuda': return f"tensors on {device.type}: the 2:4 kernels need a CUDA GPU with compute capability >= 8.0"
     cc = torch.cuda.get_device_capability(device)
     if cc < (8, 0): return f"GPU compute capability {cc[0]}.{cc[1]} < 8.0 has no 2:4 sparse tensor cores"
-    if not torch.backends.cusparselt.is_available(): return "this torch build has no cuSPARSELt"
     return None
 
 def shape_reason(out_features:int, in_features:int)->str|None:
-    "Why a layer of this shape cannot run on cuSPARSELt (None when it can)"
+    "Why a layer of this shape cannot run on the 2:4 kernels (None when it can)"
     if out_features % 128 or in_features % 128:
-        return f"shape {out_features}x{in_features}: cuSPARSELt packing needs both dims to be multiples of 128"
+        return f"shape {out_features}x{in_features}: 2:4 packing needs both dims to be multiples of 128"
     return None
 
 def semi24_reason(x:Tensor, out_features:int, in_features:int, dtype)->str|None:
-    "Why `x @ Wᵀ` would run dense-masked rather than on cuSPARSELt (None when the sparse path applies)"
+    "Why `x @ Wᵀ` would run dense-masked rather than on a 2:4 kernel (None when a sparse route applies)"
     r = _device_reason(x.device)
     if r is None and dtype not in (torch.float16, torch.bfloat16):
-        r = f"compute dtype {dtype}: cuSPARSELt 2:4 runs fp16/bf16 (train under bf16 autocast)"
+        r = f"compute dtype {dtype}: the 2:4 kernels run fp16/bf16 (train under bf16 autocast)"
     return r or shape_reason(out_features, in_features)
 
 _WARNED = set()
 def _warn_once(msg):
     if msg not in _WARNED: _WARNED.add(msg); warnings.warn(msg, stacklevel=3)
+
 
 # %% ../nbs/05_semi24.ipynb #48208758
 def _pack_tile(wm):
@@ -187,108 +221,363 @@ def pack_route(device:torch.device)->str:
     except Exception: ok = False
     return 'tile' if ok else 'compress'
 
-def pack_24(wm:Tensor)->tuple:
-    "cuSPARSELt-packed (W, Wᵀ) of a tile-2:4 masked fp16/bf16 weight `wm` (out, in)"
-    return (_pack_tile if pack_route(wm.device) == 'tile' else _pack_compress)(wm)
+def _cutlass_pack(wm):
+    if wm.is_cuda: return torch._sparse_semi_structured_tile(wm, algorithm='largest_abs_values_greedy', use_cutlass=True)
+    p, m = sparse_semi_structured_from_dense_cutlass(wm)                   # CPU: torch's pure-torch converter, same layout
+    pt, mt = sparse_semi_structured_from_dense_cutlass(wm.t().contiguous())
+    return p, m, pt, mt, None
+
+def pack_24(wm:Tensor,        # (out, in) tile-2:4 masked weight, fp16/bf16
+            route:str='cslt'  # 'cslt' or 'cutlass'
+           )->tuple:          # (W, W's meta, Wᵀ, Wᵀ's meta, bitmask); None where the format has none
+    "Packed W and Wᵀ of a tile-2:4 masked weight in `route`'s format (on CPU: the CUTLASS layout, or the masked weight for 'cslt')"
+    if route == 'cutlass': return tuple(_cutlass_pack(wm))
+    if not wm.is_cuda: return wm, None, wm.t().contiguous(), None, None
+    cw, cwt = (_pack_tile if pack_route(wm.device) == 'tile' else _pack_compress)(wm)
+    return cw, None, cwt, None, None
+
+def repack_24(w:Tensor, mask:Tensor, dtype, route:str, packs:tuple)->tuple:
+    "`pack_24` of `w` under a fixed `mask`: CUTLASS on CUDA re-packs the values through the bitmask of `packs` in one kernel"
+    if route == 'cutlass' and w.is_cuda and packs is not None and packs[4] is not None:
+        p, pt = torch._sparse_semi_structured_apply(w.to(dtype).contiguous(), packs[4])
+        return p, packs[1], pt, packs[3], packs[4]
+    return pack_24((w * mask).to(dtype), route)
+
+
+# %% ../nbs/05_semi24.ipynb #90934838
+def _pad_rows(t, k):
+    pad = -t.shape[0] % k
+    return F.pad(t, (0, 0, 0, pad)) if pad else t
+
+def _mm_impl(x, p, meta, bias, route, out_features):
+    "`x Wᵀ (+ bias)` for W packed by `pack_24` in `route`'s format: the 2:4 kernel on CUDA, its emulation on CPU"
+    N = x.shape[0]
+    if not x.is_cuda:
+        W = p if meta is None else sparse_semi_structured_to_dense_cutlass(p, meta)
+        return F.linear(x, W.to(x.dtype), bias)
+    xp = _pad_rows(x, 8)
+    if route == 'cutlass':                                                   # (out, N+pad) row-major, read as column-major (N+pad, out)
+        y = (torch._sparse_semi_structured_mm(p, meta, xp.t()) if bias is None else torch._sparse_semi_structured_addmm(bias, p, meta, xp.t())).t()
+    else: y = torch._cslt_sparse_mm(p, xp.t().contiguous(), bias=bias, transpose_result=True)      # row-major (N+pad, out)
+    return y[:N]
+
+def _mm_fake(x, p, meta, bias, route, out_features):
+    N = x.shape[0]
+    if x.device.type == 'cuda' and route == 'cutlass': return x.new_empty_strided((N, out_features), (1, N + (-N % 8)))
+    return x.new_empty(N, out_features)
+
+semi24_mm = _op('semi24_mm', "(Tensor x, Tensor p, Tensor? meta, Tensor? bias, str route, SymInt out_features) -> Tensor", _mm_impl, _mm_fake)
+
+
+# %% ../nbs/05_semi24.ipynb #8ab555ac
+def _prune(w, dtype, name):  # (masked weight in dtype, bool mask): the Triton kernel on CUDA, the reference elsewhere
+    if w.is_cuda: return tile_prune_24(w, dtype, name)
+    m = tile_mask_24_ref(w, name)
+    return (w * m).to(dtype), m
+
+def _route_ok(route:str, device)->bool:
+    "Whether `route`'s packed forward and input-gradient products match the dense-masked product on `device`"
+    g = torch.Generator(device).manual_seed(0)
+    w = torch.randn(256, 128, device=device, generator=g)
+    wm, _ = _prune(w, torch.bfloat16, 'probe')
+    p, meta, pt, mt, _ = pack_24(wm, route)
+    x, gy = torch.randn(64, 128, device=device, generator=g).bfloat16(), torch.randn(64, 256, device=device, generator=g).bfloat16()
+    return (rel_err(_mm_impl(x, p, meta, None, route, 256), x.double() @ wm.double().t()) < 1e-2 and
+            rel_err(_mm_impl(gy, pt, mt, None, route, 128), gy.double() @ wm.double()) < 1e-2)
+
+@functools.cache
+def route_error(route:str, device:torch.device)->str|None:
+    "Why `route`'s 2:4 products do not run correctly on `device` (None when they match the dense-masked reference; CPU emulates)"
+    if route == 'dense' or device.type != 'cuda': return None
+    if _device_reason(device): return _device_reason(device)
+    if route == 'cslt' and not torch.backends.cusparselt.is_available(): return "this torch build has no cuSPARSELt"
+    try: return None if _route_ok(route, device) else f"its products are wrong on {torch.cuda.get_device_name(device)}"
+    except Exception as e: return f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+
+def route_for(device:torch.device)->str:
+    "What `route='auto'` runs on `device`: the first of `AUTO_ORDER` that multiplies correctly there, else 'dense'"
+    if _device_reason(device): return 'dense'
+    return next((r for r in AUTO_ORDER if route_error(r, device) is None), 'dense')
+
 
 # %% ../nbs/05_semi24.ipynb #ddfd7de9
 class Semi24Fn(torch.autograd.Function):
-    "`y = x Wᵀ + b` with W tile-2:4: forward and input grad on cuSPARSELt, weight grad dense (STE)"
+    "`y = x Wᵀ + b` with W tile-2:4 packed for `route`: forward and input grad on the 2:4 kernel, weight grad dense (STE)"
     @staticmethod
-    def forward(ctx, x2, w, b, cw, cwt, gmask):  # x2 (N, in) fp16/bf16; w (out, in) param; cw, cwt packed W, Wᵀ
-        N = x2.shape[0]; pad = -N % 8
-        xt = (F.pad(x2, (0, 0, 0, pad)) if pad else x2).t().contiguous()       # (in, N+pad) row-major
-        y = torch._cslt_sparse_mm(cw, xt, bias=b, transpose_result=True)       # (N+pad, out)
-        ctx.save_for_backward(x2, cwt, gmask)
-        ctx.pad, ctx.w_dtype, ctx.has_b = pad, w.dtype, b is not None
-        return y[:N] if pad else y
+    def forward(ctx, x2, w, b, p, meta, pt, meta_t, gmask, route):  # x2 (N, in) fp16/bf16; w (out, in) param; p, pt packed W, Wᵀ
+        ctx.save_for_backward(x2, pt, meta_t, gmask)
+        ctx.route, ctx.w_dtype, ctx.has_b = route, w.dtype, b is not None
+        return _call(semi24_mm, _mm_impl, x2, p, meta, b, route, w.shape[0])
 
     @staticmethod
     def backward(ctx, gy):
-        x2, cwt, gmask = ctx.saved_tensors
-        gy, gx, gw, gb = gy.contiguous(), None, None, None
-        if ctx.needs_input_grad[0]:
-            gt = (F.pad(gy, (0, 0, 0, ctx.pad)) if ctx.pad else gy).t().contiguous()   # (out, N+pad)
-            gx = torch._cslt_sparse_mm(cwt, gt, transpose_result=True)[:x2.shape[0]]    # (N, in)
+        x2, pt, meta_t, gmask = ctx.saved_tensors
+        gx = gw = gb = None
+        if ctx.needs_input_grad[0]: gx = _call(semi24_mm, _mm_impl, gy, pt, meta_t, None, ctx.route, x2.shape[1])   # (N, in)
         if ctx.needs_input_grad[1]:
             gw = gy.t() @ x2                                                          # (out, in) dense
             if gmask is not None: gw = gw * gmask
             gw = gw.to(ctx.w_dtype)
         if ctx.has_b and ctx.needs_input_grad[2]: gb = gy.sum(0, dtype=torch.float32).to(gy.dtype)
-        return gx, gw, gb, None, None, None
+        return gx, gw, gb, None, None, None, None, None, None
+
+
+# %% ../nbs/05_semi24.ipynb #902a79fa
+SEMI24_DEFAULTS = dict(route='auto',          # `ROUTES`
+                       refresh=1,             # recompute the dynamic mask every N optimizer steps (1: every step)
+                       only_if_faster=None,   # 'semi24' layers that `semi24_slow_reason` rejects stay dense; None: only where a 2:4 GPU is present
+                       tokens=16384)          # tokens per step the speed rule assumes
+
+@contextlib.contextmanager
+def semi24_defaults(**kw):
+    "Context manager: build 'semi24' layers (config factory, `sparsify_mlp`) with these `SEMI24_DEFAULTS` inside the block"
+    check(set(kw) <= set(SEMI24_DEFAULTS), f"unknown semi24 defaults {sorted(set(kw) - set(SEMI24_DEFAULTS))}; choose from {sorted(SEMI24_DEFAULTS)}")
+    old = dict(SEMI24_DEFAULTS); SEMI24_DEFAULTS.update(kw)
+    try: yield SEMI24_DEFAULTS
+    finally: SEMI24_DEFAULTS.clear(); SEMI24_DEFAULTS.update(old)
+
+def _into(old, new):   # copy `new` into `old` in place when they match (stable addresses for CUDA graphs), else `new`
+    if old is None or new is None or old is new or old.shape != new.shape or old.dtype != new.dtype or old.stride() != new.stride(): return new
+    return old.copy_(new)
+
+def _into_all(old, new):
+    if old is None or new is None or len(old) != len(new): return new
+    out = tuple(_into(o, n) for o, n in zip(old, new))
+    return old if all(a is b for a, b in zip(out, old)) else out
+
 
 # %% ../nbs/05_semi24.ipynb #81c1d675
 class SemiSparseLinear(nn.Linear):
-    "`nn.Linear` whose weight is pruned to tile 2:4 at every forward; cuSPARSELt where available"
+    "`nn.Linear` whose weight is pruned to tile 2:4 (every step, every `refresh` steps, or once) and multiplied on a 2:4 route"
     def __init__(self, in_features:int, out_features:int, bias:bool=True,
-                 static:bool=False,          # fixed mask buffer instead of re-pruning every forward
+                 static:bool=False,          # fixed mask buffer, masked gradient, pruned weights zeroed after each step
                  name:str='SemiSparseLinear',# layer name used in errors and warnings
+                 route:str|None=None,        # one of `ROUTES`; None: `SEMI24_DEFAULTS['route']`
+                 refresh:int|None=None,      # dynamic mask recomputed every `refresh` optimizer steps, only values re-packed between; None: default
                  device=None, dtype=None):
         check(in_features % 4 == 0 and out_features % 4 == 0,
               f"{name}: 2:4 sparsity needs in_features and out_features divisible by 4, got {out_features}x{in_features}")
+        route = SEMI24_DEFAULTS['route'] if route is None else route
+        refresh = SEMI24_DEFAULTS['refresh'] if refresh is None else refresh
+        check(route in ROUTES, f"{name}: route={route!r} unknown; choose one of {ROUTES}")
+        check(isinstance(refresh, int) and refresh >= 1, f"{name}: refresh={refresh!r} must be a positive number of steps")
         super().__init__(in_features, out_features, bias, device, dtype)
-        self.name, self.static, self._cache = name, static, None
+        self.name, self.static, self.route, self.refresh, self._steps = name, static, route, refresh, 0
+        self._reset()
         self.register_buffer('mask', tile_mask_24(self.weight, name) if static else None)
 
     @classmethod
-    def from_dense(cls, lin:nn.Linear, static:bool=False, name:str='SemiSparseLinear'):
+    def from_dense(cls, lin:nn.Linear, static:bool=False, name:str='SemiSparseLinear', route=None, refresh=None):
         "Wrap `lin`'s parameters (shared, not copied)"
-        m = cls(lin.in_features, lin.out_features, lin.bias is not None, static, name, lin.weight.device, lin.weight.dtype)
+        m = cls(lin.in_features, lin.out_features, lin.bias is not None, static, name, route, refresh, lin.weight.device, lin.weight.dtype)
         m.weight, m.bias = lin.weight, lin.bias
         if static: m.update_mask_()
         return m
 
+    def _reset(self):  # forget the route, mask and packs (device, dtype or weights changed under us)
+        self._route = self._dt = self._key = self._mask = self._packs = None; self._mask_due = False
+
+    def _apply(self, fn, *args, **kw):  # `.to()`, `.cuda()`, `.half()`...: forget, then prepare for the likely compute dtype
+        self._reset(); out = super()._apply(fn, *args, **kw)
+        w = self.weight
+        if w.device.type != 'meta': self._prepare(w.device, torch.bfloat16 if w.is_cuda else w.dtype)
+        return out
+
+    def _load_from_state_dict(self, *args, **kw): super()._load_from_state_dict(*args, **kw); self._reset()
+
+    def _resolve(self, device, dt)->str:
+        "The route this layer runs for inputs on `device` in compute dtype `dt`; says once why when it is the dense path"
+        if self.route == 'dense': return 'dense'
+        why = (f"compute dtype {dt}: the 2:4 kernels run fp16/bf16 (train under bf16 autocast)" if dt not in (torch.float16, torch.bfloat16)
+               else shape_reason(self.out_features, self.in_features))
+        if why: _warn_once(f"{self.name}: {why}; running dense-masked"); return 'dense'
+        if device.type == 'cuda' and _device_reason(device): why = _device_reason(device)
+        elif self.route != 'auto':                                                  # explicit route; on CPU its emulation
+            err = route_error(self.route, device)
+            check(err is None, f"{self.name}: route={self.route!r} cannot run on this GPU ({err}); use route='auto'")
+            return self.route
+        elif device.type != 'cuda': why = _device_reason(device)
+        elif route_for(device) == 'dense': why = f"no 2:4 route multiplies correctly on {torch.cuda.get_device_name(device)}"
+        if why: _warn_once(f"{why}; running the dense-masked 2:4 path (same math, no speedup)"); return 'dense'
+        return route_for(device)
+
+    @torch.no_grad()
+    def _prepare(self, device, dt):
+        "Bring route, mask and packs up to the weight's version (eager, outside any compiled graph); in-place where possible"
+        w = self.weight; key = (w._version, w.data_ptr(), dt)
+        if key == self._key: return
+        if self._route is None or self._dt != dt: self._reset(); self._route, self._dt = self._resolve(device, dt), dt
+        fresh = not self.static and (self.refresh == 1 or self._mask is None or self._mask_due)
+        if self.static: m, packs = self.mask, None if self._route == 'dense' else pack_24((w * self.mask).to(dt), self._route)
+        elif self._route == 'dense': m, packs = tile_mask_24(w, self.name) if fresh else self._mask, None
+        elif fresh: wm, m = _prune(w, dt, self.name); packs = pack_24(wm, self._route)
+        else: m, packs = self._mask, repack_24(w, self._mask, dt, self._route, self._packs)
+        self._mask, self._packs = _into(self._mask, m), _into_all(self._packs, packs)
+        self._key, self._mask_due = key, False
+
     @torch.no_grad()
     def update_mask_(self):
         "Recompute the static mask from the current weight"
-        self.mask = tile_mask_24(self.weight, self.name); self._cache = None
+        m = tile_mask_24(self.weight, self.name)
+        self.mask = _into(self.mask, m); self._key = None
+        if self._route is not None: self._prepare(self.weight.device, self._dt)
 
     def current_mask(self)->Tensor:
         "The mask the next forward uses"
-        return self.mask if self.static else self._pruned(None)[1]
-
-    def _pruned(self, dtype):  # (masked weight in dtype, mask, packs or None), cached per weight version
-        w = self.weight
-        key = (w._version, w.data_ptr(), dtype, self.mask._version if self.static else None)
-        if self._cache is not None and self._cache[0] == key: return self._cache[1]
-        with torch.no_grad():
-            if self.static: m = self.mask; wm = (w * m).to(dtype or w.dtype)
-            elif w.is_cuda: wm, m = tile_prune_24(w, dtype or w.dtype, self.name)
-            else: m = tile_mask_24_ref(w, self.name); wm = None
-            packs = pack_24(wm) if dtype is not None else None
-        self._cache = (key, (wm, m, packs))
-        return self._cache[1]
+        if self.static: return self.mask
+        if self.refresh > 1 and self._mask is not None and not self._mask_due: return self._mask
+        return tile_mask_24(self.weight, self.name)
 
     def forward(self, x):  # (..., in) -> (..., out)
-        check(x.shape[-1] == self.in_features, f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
+        if x.shape[-1] != self.in_features: raise ConfigError(f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
         dt = torch.get_autocast_dtype('cuda') if x.is_cuda and torch.is_autocast_enabled('cuda') else x.dtype
-        why = semi24_reason(x, self.out_features, self.in_features, dt)
-        if why is None: return self._sparse_forward(x, dt)
-        _warn_once(f"{why}; running the dense-masked 2:4 path (same math, no speedup)"
-                   if why.startswith(('tensors on', 'GPU', 'this torch')) else f"{self.name}: {why}; running dense-masked")
-        m = self.current_mask()
-        w = self.weight * m if self.static else self.weight - (self.weight * ~m).detach()  # STE: grad passes whole
-        return F.linear(x, w, self.bias)
-
-    def _sparse_forward(self, x, dt):
-        _, m, (cw, cwt) = self._pruned(dt)
+        if not torch.compiler.is_compiling(): self._prepare(x.device, dt)
+        elif self._route is None: _prepare_outside(self, x.device, dt)       # first trace only: then the graph reads the buffers
+        if self._route == 'dense':
+            m = self.mask if self.static else self._mask
+            w = self.weight * m if self.static else self.weight - (self.weight * ~m).detach()  # STE: grad passes whole
+            return F.linear(x, w, self.bias)
+        p, meta, pt, mt, _ = self._packs
         b = self.bias.to(dt) if self.bias is not None else None
-        with torch.autocast('cuda', enabled=False):
-            y = Semi24Fn.apply(x.reshape(-1, x.shape[-1]).to(dt).contiguous(), self.weight, b, cw, cwt, m if self.static else None)
+        with torch.autocast(x.device.type, enabled=False):
+            y = Semi24Fn.apply(x.reshape(-1, x.shape[-1]).to(dt), self.weight, b, p, meta, pt, mt, self.mask if self.static else None, self._route)
         return y.reshape(*x.shape[:-1], self.out_features)
 
     @torch.no_grad()
-    def post_step(self):
-        "After an optimizer step: drop the cached prune/pack; with a static mask zero the pruned weights"
-        self._cache = None
+    def post_step(self, force:bool=False):  # force: re-prune/re-pack even if the weight did not change (benchmarks)
+        "After an optimizer step: zero pruned weights of a static mask, mark a mask refresh when due, and re-prune/re-pack now"
+        self._steps += 1
         if self.static: self.weight.mul_(self.mask)
+        if self.refresh > 1 and self._steps % self.refresh == 0: self._mask_due = True
+        if force: self._key = None
+        if self._route is not None: self._prepare(self.weight.device, self._dt)
 
     def nnz(self)->int: return self.weight.numel() // 2 + (self.bias.numel() if self.bias is not None else 0)
-    def extra_repr(self): return super().extra_repr() + f", 2:4 {'static' if self.static else 'dynamic'} tile mask"
+    def extra_repr(self):
+        mode = 'static' if self.static else 'dynamic' if self.refresh == 1 else f'refreshed every {self.refresh} steps'
+        return super().extra_repr() + f", 2:4 {mode} tile mask, route={self.route}"
+
+_prepare_outside = torch.compiler.disable(lambda m, device, dt: m._prepare(device, dt))
+
+
+# %% ../nbs/05_semi24.ipynb #c549e6e5
+KERNEL_SPEEDUP = {512: 1.0, 2048: 1.45}  # 2:4 matmul over cuBLAS by the layer's narrower side (bf16, 16k tokens): 2048 measured, 512 declared
+PACK_TOKENS = {'cutlass': 1328,          # prune + pack of one weight ≈ a dense matmul over this many tokens: one fused kernel, 16 B/weight
+               'cslt': 22000}            # two `_cslt_compress` calls (W, Wᵀ) ≈ 1 ms per 8192×2048 weight, measured on the H100
+
+def _interp(table:dict, side:int)->float:
+    ks = sorted(table)
+    if side <= ks[0]: return table[ks[0]]
+    if side >= ks[-1]: return table[ks[-1]]
+    lo, hi = max(k for k in ks if k <= side), min(k for k in ks if k >= side)
+    if lo == hi: return table[lo]
+    t = math.log2(side / lo) / math.log2(hi / lo)
+    return table[lo] + t * (table[hi] - table[lo])
+
+def semi24_gain(out_features:int, in_features:int,
+                tokens:int=16384,       # tokens per training step through this layer
+                route:str='cutlass',    # which pack cost (`PACK_TOKENS`)
+                speedups:dict|None=None # kernel speedup by narrower side (default `KERNEL_SPEEDUP`)
+               )->float:                # predicted dense time / 2:4 time of forward + backward
+    "Predicted forward+backward speedup of a 2:4 linear over dense: 2 products on the 2:4 kernel, 1 dense, one prune-and-pack"
+    s = _interp(speedups or KERNEL_SPEEDUP, min(out_features, in_features))
+    return 3 / (1 + 2 / s + PACK_TOKENS[route] / tokens)
+
+def semi24_slow_reason(out_features:int, in_features:int, tokens:int=16384, route:str='cutlass',
+                       min_gain:float=1.0,       # the least predicted speedup worth a 2:4 layer
+                       speedups:dict|None=None)->str|None:
+    "Why a 2:4 layer of this shape should stay dense (None when the rule predicts it wins): the shape rule, then `semi24_gain`"
+    why = shape_reason(out_features, in_features)
+    if why: return why
+    if route not in PACK_TOKENS: return f"route {route!r} has no 2:4 kernel here (the dense-masked path is slower than dense)"
+    gain = semi24_gain(out_features, in_features, tokens, route, speedups)
+    if gain >= min_gain: return None
+    s = _interp(speedups or KERNEL_SPEEDUP, min(out_features, in_features))
+    return (f"shape {out_features}x{in_features} at {tokens} tokens on route {route!r}: predicted forward+backward {gain:.2f}x dense "
+            f"< {min_gain}x (2:4 kernel {s:.2f}x, prune+pack {PACK_TOKENS[route] / tokens:.0%} of a dense matmul)")
+
+def _slow_reason(out_features, in_features)->str|None:  # the rule where it applies (see `SEMI24_DEFAULTS['only_if_faster']`)
+    on, route = SEMI24_DEFAULTS['only_if_faster'], SEMI24_DEFAULTS['route']
+    gpu = torch.cuda.is_available() and _device_reason(torch.device('cuda')) is None
+    if on is None: on = gpu
+    if route == 'auto': route = route_for(torch.device('cuda')) if gpu else 'cutlass'
+    return semi24_slow_reason(out_features, in_features, SEMI24_DEFAULTS['tokens'], route) if on else None
+
+
+# %% ../nbs/05_semi24.ipynb #b8f16147
+def _act_mm_impl(xs, w, bias, route):
+    "`xs Wᵀ (+ bias)` with `xs` (N, in) row-wise 2:4: `xs` packed per call on CUDA, a dense product elsewhere"
+    if route == 'dense' or not xs.is_cuda: return F.linear(xs, w, bias)
+    N = xs.shape[0]; xp = _pad_rows(xs, 32)
+    if route == 'cutlass': y = torch._sparse_semi_structured_mm(*sparse_semi_structured_from_dense_cutlass(xp), w.t())
+    else: y = torch._cslt_sparse_mm(_compress(xp), w.t())
+    return y[:N] if bias is None else y[:N] + bias
+
+act24_mm = _op('act24_mm', "(Tensor xs, Tensor w, Tensor? bias, str route) -> Tensor", _act_mm_impl,
+               lambda xs, w, b, r: xs.new_empty(xs.shape[0], w.shape[0]))
+
+class Act24Fn(torch.autograd.Function):
+    "`y = (x ⊙ M) Wᵀ + b` with `M = mask_24(x)`: forward on the 2:4 kernel, both gradients dense on the same 2:4 activations"
+    @staticmethod
+    def forward(ctx, x2, w, b, route):  # x2 (N, in), w (out, in), all in the compute dtype
+        m = mask_24(x2, 'activations'); xs = x2 * m
+        ctx.save_for_backward(xs, m, w); ctx.has_b = b is not None
+        return _call(act24_mm, _act_mm_impl, xs, w, b, route)
+
+    @staticmethod
+    def backward(ctx, gy):
+        xs, m, w = ctx.saved_tensors
+        gx = (gy @ w) * m if ctx.needs_input_grad[0] else None
+        gw = gy.t() @ xs if ctx.needs_input_grad[1] else None
+        gb = gy.sum(0) if ctx.has_b and ctx.needs_input_grad[2] else None
+        return gx, gw, gb, None
+
+class Act24Linear(nn.Linear):
+    "`nn.Linear` whose input is forced to 2:4 along the feature dim (2 largest of every 4): FC2 after relu²"
+    def __init__(self, in_features:int, out_features:int, bias:bool=True,
+                 name:str='Act24Linear',  # layer name used in errors and warnings
+                 route:str|None=None,     # one of `ROUTES`; None: `SEMI24_DEFAULTS['route']`
+                 device=None, dtype=None):
+        check(in_features % 4 == 0, f"{name}: 2:4 activations need in_features divisible by 4, got {in_features}")
+        route = SEMI24_DEFAULTS['route'] if route is None else route
+        check(route in ROUTES, f"{name}: route={route!r} unknown; choose one of {ROUTES}")
+        super().__init__(in_features, out_features, bias, device, dtype)
+        self.name, self.route, self._rkey, self._route = name, route, None, None
+
+    def _resolve(self, device, dt):
+        "Route for inputs on `device` in `dt`: a sparse one on a 2:4 GPU with fp16/bf16 and 128-multiple widths, else dense"
+        why = _device_reason(device) or shape_reason(self.out_features, self.in_features)
+        if dt not in (torch.float16, torch.bfloat16): why = f"compute dtype {dt}: the 2:4 kernels run fp16/bf16"
+        if self.route != 'dense' and why: _warn_once(f"{self.name}: {why}; 2:4 activations run dense-masked")
+        if not why and self.route not in ('auto', 'dense'):
+            err = route_error(self.route, device)
+            check(err is None, f"{self.name}: route={self.route!r} cannot run on this GPU ({err}); use route='auto'")
+        self._route = 'dense' if why or self.route == 'dense' else route_for(device) if self.route == 'auto' else self.route
+        self._rkey = (device, dt)
+
+    def forward(self, x):  # (..., in) -> (..., out)
+        if x.shape[-1] != self.in_features: raise ConfigError(f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
+        dt = torch.get_autocast_dtype('cuda') if x.is_cuda and torch.is_autocast_enabled('cuda') else x.dtype
+        if self._rkey != (x.device, dt): (_resolve_outside if torch.compiler.is_compiling() else Act24Linear._resolve)(self, x.device, dt)
+        b = self.bias.to(dt) if self.bias is not None else None
+        with torch.autocast(x.device.type, enabled=False):
+            y = Act24Fn.apply(x.reshape(-1, x.shape[-1]).to(dt), self.weight.to(dt), b, self._route)
+        return y.reshape(*x.shape[:-1], self.out_features)
+
+    def _apply(self, fn, *args, **kw):  # resolve the route for the likely compute dtype now, so a compiled first call need not
+        out = super()._apply(fn, *args, **kw); w = self.weight
+        if w.device.type != 'meta': self._resolve(w.device, torch.bfloat16 if w.is_cuda else w.dtype)
+        return out
+
+    def extra_repr(self): return super().extra_repr() + f", 2:4 input activations, route={self.route}"
+
+_resolve_outside = torch.compiler.disable(lambda m, device, dt: m._resolve(device, dt))
+
 
 # %% ../nbs/05_semi24.ipynb #d5c8696a
 def sparsify_mlp(model:nn.Module,  # a `GPT` or any module whose MLP blocks have `c_fc` / `c_proj` linears
-                 static:bool=False # fixed masks instead of dynamic re-pruning
+                 static:bool=False,# fixed masks instead of dynamic re-pruning
+                 route:str|None=None, refresh:int|None=None  # `SemiSparseLinear` options (None: `SEMI24_DEFAULTS`)
                 )->int:            # number of linears converted
     "Swap eligible MLP linears (`c_fc`, `c_proj` of each `mlp`) for `SemiSparseLinear`, in place"
     n = 0
@@ -297,14 +586,67 @@ def sparsify_mlp(model:nn.Module,  # a `GPT` or any module whose MLP blocks have
         for attr in ('c_fc', 'c_proj'):
             lin = getattr(mod, attr, None)
             if type(lin) is not nn.Linear: continue
-            why = shape_reason(lin.out_features, lin.in_features)
+            why = shape_reason(lin.out_features, lin.in_features) or _slow_reason(lin.out_features, lin.in_features)
             if why: _warn_once(f"sparsify_mlp: {name}.{attr} stays dense ({why})"); continue
-            setattr(mod, attr, SemiSparseLinear.from_dense(lin, static, f"{name}.{attr}")); n += 1
+            setattr(mod, attr, SemiSparseLinear.from_dense(lin, static, f"{name}.{attr}", route, refresh)); n += 1
     return n
 
 @register_linear('semi24')
 def _semi24(i, o, *, bias, cfg, role, std):
-    lin = SemiSparseLinear(i, o, bias=bias, name=role)
+    if role == 'fc2' and cfg.act24:
+        check(cfg.act == 'relu2', f"act24=True forces FC2's input to 2:4 and expects act='relu2', got act={cfg.act!r}")
+        lin = Act24Linear(i, o, bias=bias, name=role)
+    elif (why := _slow_reason(o, i)):
+        _warn_once(f"{role} {o}x{i}: 'semi24' stays dense ({why})"); lin = nn.Linear(i, o, bias=bias)
+    else: lin = SemiSparseLinear(i, o, bias=bias, name=role)
     nn.init.normal_(lin.weight, 0.0, std)
     if bias: nn.init.zeros_(lin.bias)
     return lin
+
+
+# %% ../nbs/05_semi24.ipynb #2c826b0b
+QUALITY_VARIANTS = {'dense': {}, 'semi24': dict(fc1='semi24', fc2='semi24'), 'act24': dict(fc2='semi24', act24=True)}  # all act='relu2'
+
+@torch.no_grad()
+def act24_stats(model:nn.Module, x:Tensor)->dict:
+    "Over one batch `x`: the fraction of FC2 inputs that are zero, and the fraction of their magnitude a 2:4 mask keeps"
+    acts, hs = [], [b.mlp.c_proj.register_forward_pre_hook(lambda m, inp: acts.append(inp[0].reshape(-1, inp[0].shape[-1]).float()))
+                    for b in model.h]
+    try: model(x)
+    finally:
+        for h in hs: h.remove()
+    a = torch.cat(acts)
+    return dict(act_zero_frac=float((a == 0).float().mean()), act24_kept=kept_fraction(a, mask_24(a)))
+
+def quality_rows(base:dict,          # GPTConfig fields of the model (act is set to 'relu2')
+                 data:TokenData,     # train/val tokens
+                 variants=('dense', 'semi24', 'act24'), # keys of `QUALITY_VARIANTS`; 'semi24/N': mask refreshed every N steps
+                 seeds=(0, 1, 2),
+                 steps:int=200, batch_size:int=16, lr:float=1e-3, device='auto', **train_kw)->list:
+    "Final validation loss of each variant × seed, same init seed and data order per seed: one row each"
+    rows = []
+    for v in variants:
+        kind, _, n = v.partition('/')
+        check(kind in QUALITY_VARIANTS and (n == '' or n.isdigit() and int(n) > 0),
+              f"variant {v!r} unknown; choose from {sorted(QUALITY_VARIANTS)}, 'semi24/N' for a refresh every N steps")
+        for s in seeds:
+            cfg = GPTConfig(**{**base, 'act': 'relu2', **QUALITY_VARIANTS[kind]})
+            with semi24_defaults(only_if_faster=False, refresh=int(n or 1)): model = build_model(cfg, s)
+            tc = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, seed=s, eval_every=steps, progress=False, device=device, **train_kw)
+            ev = train(model, data, tc)[-1]
+            xv, _ = data.get_batch('val', batch_size, cfg.seq_len, torch.Generator().manual_seed(s), next(model.parameters()).device)
+            rows.append(dict(variant=v, refresh=int(n or 1), seed=s, steps=steps, batch_size=batch_size, val_loss=ev['val_loss'], train_loss=ev['train_loss'],
+                             **act24_stats(model.eval(), xv)))
+    return rows
+
+def quality_summary(rows:list)->list:
+    "Per variant: mean and std over seeds of the final val loss, and the mean paired difference from dense (same seed)"
+    dense, out = {r['seed']: r['val_loss'] for r in rows if r['variant'] == 'dense'}, []
+    for v in dict.fromkeys(r['variant'] for r in rows):
+        ls = [r['val_loss'] for r in rows if r['variant'] == v]
+        ds = [r['val_loss'] - dense[r['seed']] for r in rows if r['variant'] == v and r['seed'] in dense]
+        sd = lambda xs: statistics.stdev(xs) if len(xs) > 1 else float('nan')
+        out.append(dict(variant=v, seeds=len(ls), val_loss=statistics.mean(ls), std=sd(ls),
+                        vs_dense=statistics.mean(ds) if ds else float('nan'), vs_dense_std=sd(ds)))
+    return out
+
