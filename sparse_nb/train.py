@@ -158,7 +158,8 @@ def save_checkpoint(out_dir,        # folder for the checkpoint (created)
 def _load_weights(model, state:dict):
     "Load `state['model']` into `model` after checking that the configs match"
     raw, p = getattr(model, 'module', model), str(state['path'])
-    diff = {k: (v, state['model_cfg'].get(k)) for k, v in asdict(raw.cfg).items() if state['model_cfg'].get(k) != v}
+    saved = {f.name: state['model_cfg'].get(f.name, f.default) for f in fields(GPTConfig)}   # a field added since the save: its default
+    diff = {k: (v, saved[k]) for k, v in asdict(raw.cfg).items() if saved.get(k) != v}
     check(not diff, f"checkpoint {p!r} was saved from a different model config: "
           + ', '.join(f"{k}: model {a!r} vs checkpoint {b!r}" for k, (a, b) in diff.items()), CheckpointError)
     try: raw.load_state_dict(state['model'])
@@ -185,6 +186,8 @@ def load_checkpoint(path, model=None, map_location='cpu')->dict:
 def model_from_checkpoint(path, device='cpu')->GPT:
     "Build the `GPT` a checkpoint was saved from and load its weights"
     st = load_checkpoint(path)
+    new = sorted(set(st['model_cfg']) - {f.name for f in fields(GPTConfig)})
+    check(not new, f"checkpoint {str(st['path'])!r} has model settings this version of sparse_nb does not know: {new}; upgrade sparse_nb", CheckpointError)
     m = GPT(GPTConfig(**st['model_cfg'])); m.load_state_dict(st['model'])
     return m.to(get_device(device)).eval()
 
