@@ -73,13 +73,29 @@ def routed_ffn_ref(x:torch.Tensor,      # (T, d)
     return h.reshape(-1, nb * bs) @ w_down.reshape(nb * bs, d)
 
 # %% ../nbs/06_router.ipynb #bd2a380f
-USE_GROUPED_MM = hasattr(torch, '_grouped_mm')   # set False to use the per-block loop on CUDA too
+USE_GROUPED_MM = hasattr(torch, '_grouped_mm')   # set False to use the padded bmm on CUDA too
 
-def _gmm(a, b, counts):
-    "Grouped matmul: rows of `a` (P, K) sorted by group, `counts[g]` rows each, times `b[g]` (G, K, N)"
-    if USE_GROUPED_MM and a.is_cuda and a.dtype == torch.bfloat16 and b.dtype == a.dtype:
-        if a.shape[0]: return torch._grouped_mm(a, b, offs=counts.cumsum(0).to(torch.int32))
-    return torch.cat([ai @ bi for ai, bi in zip(a.split(counts.tolist()), b)])
+def _gmm(a:torch.Tensor,      # (P, K) rows sorted by group
+         b:torch.Tensor,      # (G, K, N) one matrix per group
+         counts:torch.Tensor, # (G,) rows of each group, summing to P
+         how:str='auto'       # 'grouped_mm', 'padded', or 'auto': grouped_mm for bf16 on CUDA
+        )->torch.Tensor:      # (P, N), row i times b[group of i]
+    "Grouped matmul of sorted rows, by `torch._grouped_mm` or one padded `bmm`"
+    if how == 'auto': how = 'grouped_mm' if USE_GROUPED_MM and a.is_cuda and a.dtype == b.dtype == torch.bfloat16 else 'padded'
+    P, G = a.shape[0], b.shape[0]
+    if P == 0: return a.new_zeros(0, b.shape[-1]) + 0 * b.sum()                  # keeps b in the graph
+    if how == 'grouped_mm': return torch._grouped_mm(a, b, offs=counts.cumsum(0).to(torch.int32))
+    grp = torch.repeat_interleave(torch.arange(G, device=a.device), counts, output_size=P)   # (P,) group of each row
+    row = torch.arange(P, device=a.device) - (counts.cumsum(0) - counts)[grp]             # (P,) row within its group
+    pad = a.new_zeros(G, int(counts.max()), a.shape[1]).index_put((grp, row), a)          # (G, C, K)
+    return (pad @ b)[grp, row]
+
+def _sort_pairs(idx:torch.Tensor, nb:int)->tuple:
+    "(token, block) pairs of `idx` (T, n) sorted by block: token of each sorted pair (P,), the order, its inverse, counts (nb,)"
+    flat = idx.flatten()
+    order = flat.argsort(stable=True)
+    inv = torch.empty_like(order); inv[order] = torch.arange(order.numel(), device=idx.device)
+    return order // idx.shape[1], order, inv, torch.bincount(flat, minlength=nb)
 
 def per_block_mm(a:torch.Tensor,   # (T, K) one input row per token
                  w:torch.Tensor,   # (nb, N, K) a weight slab per block
@@ -90,11 +106,8 @@ def per_block_mm(a:torch.Tensor,   # (T, K) one input row per token
     if how == 'auto': how = 'gather' if a.shape[0] <= 16 else 'grouped'
     check(how in ('gather', 'grouped'), f"how={how!r} must be 'gather', 'grouped' or 'auto'")
     if how == 'gather': return (w[idx] @ a[:, None, :, None]).squeeze(-1)          # (T, n, N, K) @ (T, 1, K, 1)
-    T, n = idx.shape
-    order = idx.flatten().argsort(stable=True)                                      # pairs sorted by block
-    counts = torch.bincount(idx.flatten(), minlength=w.shape[0])
-    out = _gmm(a[order // n], w.transpose(1, 2), counts)                            # (T·n, N) in block order
-    return out[order.argsort()].view(T, n, w.shape[1])
+    tok, _, inv, counts = _sort_pairs(idx, w.shape[0])
+    return _gmm(a[tok], w.transpose(1, 2), counts)[inv].view(*idx.shape, w.shape[1])
 
 # %% ../nbs/06_router.ipynb #5b14a456
 class _SteUnselected(torch.autograd.Function):
@@ -107,9 +120,16 @@ class _SteUnselected(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy):
         x, w_in, w_down, idx_u = ctx.saved_tensors
-        g, u = per_block_mm(x, w_in, idx_u).chunk(2, dim=-1)                  # (T, n, bs) each
-        dh = per_block_mm(dy.to(w_down.dtype), w_down, idx_u)                 # (T, n, bs)
-        dm = ((F.silu(g) * u).float() * dh.float()).sum(-1)
+        nb, bs, d = w_down.shape
+        dy, acc = dy.to(w_down.dtype), torch.promote_types(x.dtype, torch.float32)     # float32 sums, float64 kept
+        if x.shape[0] <= 16:
+            g, u = per_block_mm(x, w_in, idx_u, 'gather').chunk(2, dim=-1)           # (T, n, bs) each
+            dh = per_block_mm(dy, w_down, idx_u, 'gather')                           # (T, n, bs)
+            dm = ((F.silu(g) * u).to(acc) * dh.to(acc)).sum(-1)
+        else:                                                                        # dense over all blocks, then pick
+            gu = (x @ w_in.reshape(nb * 2 * bs, d).t()).view(-1, nb, 2, bs)          # (T, nb, 2, bs)
+            dh = (dy @ w_down.reshape(nb * bs, d).t()).view(-1, nb, bs)              # (T, nb, bs)
+            dm = ((F.silu(gu[:, :, 0]) * gu[:, :, 1]).to(acc) * dh.to(acc)).sum(-1).gather(1, idx_u)
         return dy, dm.to(ctx.m_dtype), None, None, None, None
 
 # %% ../nbs/06_router.ipynb #15402a1b
@@ -120,13 +140,19 @@ def routed_ffn_gather(x, w_in, w_down, idx, m_sel=None):
     T, k, bs = h.shape
     return (h.reshape(T, 1, k * bs) @ w_down[idx].reshape(T, k * bs, w_down.shape[-1])).squeeze(1)
 
-def routed_ffn_grouped(x, w_in, w_down, idx, m_sel=None):
-    "Training path: grouped gate/up over (token, block) pairs, dense down over the block-sparse hidden. → (T, d)"
-    nb, bs, d = w_down.shape
-    g, u = per_block_mm(x, w_in, idx, 'grouped').chunk(2, dim=-1)             # (T, k, bs) each
-    h = F.silu(g) * u if m_sel is None else F.silu(g) * u * m_sel[..., None].to(x.dtype)
-    hf = h.new_zeros(x.shape[0], nb, bs).scatter(1, idx[..., None].expand(-1, -1, bs), h)
-    return hf.view(-1, nb * bs) @ w_down.view(nb * bs, d)
+def routed_ffn_grouped(x, w_in, w_down, idx, m_sel=None, down:str='grouped'):
+    "Training path: (token, block) pairs sorted by block, grouped gate/up and down matmuls, summed per token. → (T, d)"
+    nb, bs, d = w_down.shape; T, k = idx.shape
+    tok, order, inv, counts = _sort_pairs(idx, nb)
+    g, u = _gmm(x[tok], w_in.transpose(1, 2), counts).chunk(2, dim=-1)       # (P, bs) each, pairs in block order
+    h = F.silu(g) * u
+    if m_sel is not None: h = h * m_sel.flatten()[order, None].to(h.dtype)
+    if down == 'dense':                                                      # scatter into (T, nb, bs), one dense matmul
+        hf = h[inv].view(T, k, bs)
+        hf = h.new_zeros(T, nb, bs).scatter(1, idx[..., None].expand(-1, -1, bs), hf)
+        return hf.view(T, nb * bs) @ w_down.view(nb * bs, d)
+    check(down == 'grouped', f"down={down!r} must be 'grouped' or 'dense'")
+    return _gmm(h, w_down, counts)[inv].view(T, k, d).sum(1)                 # (P, d) back in token order, summed
 
 # %% ../nbs/06_router.ipynb #b10694c7
 if HAS_TRITON:
@@ -344,19 +370,19 @@ def routed_mlp(cfg:GPTConfig, layer_idx:int=0)->RoutedFFN:
 
 # %% ../nbs/06_router.ipynb #04371491
 def compare_paths(ffn:RoutedFFN, x:torch.Tensor, impls=('ref', 'gather', 'grouped'), dtype=None)->dict:
-    "Relative errors of each path's output and gradients (x, w_in, w_down, router) vs the float64 reference"
+    "Relative errors of each path's output, load-balancing loss and gradients (x, w_in, w_down, router) vs the float64 reference"
     dtype = dtype or x.dtype
     ref = copy.deepcopy(ffn).to(dtype).double(); ref.impl = 'ref'         # same rounded weights, so the same blocks
     xr = x.detach().to(dtype).double().requires_grad_(); dy = torch.randn(x.shape, dtype=torch.float64, device=x.device)
-    yr = ref(xr); (yr * dy).sum().backward()
+    yr = ref(xr); ((yr * dy).sum() + ref.aux_loss).backward()             # the task gradient and the load-balancing one
     grads_r = {'x': xr.grad, **{n: p.grad for n, p in ref.named_parameters()}}
     out = {}
     for impl in impls:
         f = copy.deepcopy(ffn).to(dtype); f.impl = impl
         xi = x.detach().to(dtype).requires_grad_()
-        yi = f(xi); (yi * dy.to(dtype)).sum().backward()
+        yi = f(xi); ((yi * dy.to(dtype)).sum() + f.aux_loss).backward()
         assert torch.equal(f.last_selection.sort(-1).values, ref.last_selection.sort(-1).values), f"{impl}: other blocks chosen"
-        out[impl] = {'y': rel_err(yi, yr), 'x': rel_err(xi.grad, xr.grad),
+        out[impl] = {'y': rel_err(yi, yr), 'aux': rel_err(f.aux_loss, ref.aux_loss), 'x': rel_err(xi.grad, xr.grad),
                      **{n: rel_err(p.grad, grads_r[n]) for n, p in f.named_parameters()}}
     return out
 
