@@ -28,9 +28,9 @@ except ImportError: HAS_TRITON = False
 
 # %% auto #0
 __all__ = ['USE_GROUPED_MM', 'IMPLS', 'topk_mask', 'ste_mask', 'load_balance_loss', 'routed_ffn_ref', 'per_block_mm',
-           'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn', 'RoutedFFN', 'routed_mlp',
-           'compare_paths', 'router_stats', 'routed_layers', 'selection_structure', 'RouterLogger', 'plot_utilisation',
-           'plot_router_metric']
+           'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn', 'routed_decode_fused',
+           'RoutedFFN', 'routed_mlp', 'compare_paths', 'router_stats', 'routed_layers', 'selection_structure',
+           'RouterLogger', 'plot_utilisation', 'plot_router_metric']
 
 # %% ../nbs/06_router.ipynb #8999ffd8
 def topk_mask(logits:torch.Tensor, # (T, nb) router scores
@@ -157,16 +157,10 @@ def routed_ffn_grouped(x, w_in, w_down, idx, m_sel=None, down:str='grouped'):
 # %% ../nbs/06_router.ipynb #b10694c7
 if HAS_TRITON:
     @triton.jit
-    def _router_topk_kernel(
-        x_ptr,                 # (T, D) activations, any float dtype
-        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
-        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
-        acc_ptr, cnt_ptr,      # (T, NBP) fp32 and (T,) int32 workspaces: zero on entry, left zero
-        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
-        R, NB, K,
-        D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr, SPLIT: tl.constexpr):
-        t, s = tl.program_id(0), tl.program_id(1)
-        offs_r = s * BR + tl.arange(0, BR); mr = offs_r < R
+    def _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, offs_r, R, NB,
+                     D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr):
+        "Token t's logit contributions (NBP,) fp32 from router hidden units `offs_r` (BR,): silu(W1 x + b1) then W2"
+        mr = offs_r < R
         h = tl.zeros((BR,), tl.float32)
         for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
             offs_d = d0 + tl.arange(0, BD); md = offs_d < D
@@ -177,36 +171,19 @@ if HAS_TRITON:
         h = h * tl.sigmoid(h)                                                   # silu; padded units stay 0
         offs_b = tl.arange(0, NBP); mb = offs_b < NB
         w2 = tl.load(w2_ptr + offs_b[:, None] * R + offs_r[None, :], mask=mb[:, None] & mr[None, :], other=0.)
-        part = tl.sum(w2.to(tl.float32) * h[None, :], axis=1)                   # (NBP,) this program's share
-        if SPLIT == 1:
-            logits = part; last = offs_b >= 0
-        else:                                                                   # only the last to arrive finishes
-            tl.atomic_add(acc_ptr + t * NBP + offs_b, part, sem='relaxed')
-            tl.debug_barrier()                                                  # all threads' adds issued before the ticket
-            ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
-            last = (offs_b * 0 + ticket) == SPLIT - 1
-            logits = tl.load(acc_ptr + t * NBP + offs_b, mask=last, other=0., volatile=True)
-            tl.store(acc_ptr + t * NBP + offs_b, tl.zeros((NBP,), tl.float32), mask=last)
-            tl.store(cnt_ptr + t, 0, mask=ticket == SPLIT - 1)
-        logits = logits + tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
-        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & last)
-        lg = tl.where(mb, logits, float('-inf'))
-        beats = (lg[None, :] > lg[:, None]) | ((lg[None, :] == lg[:, None]) & (offs_b[None, :] < offs_b[:, None]))
-        rank = tl.sum(beats.to(tl.int32), axis=1)
-        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & last & (rank < K))
+        return tl.sum(w2.to(tl.float32) * h[None, :], axis=1)
 
     @triton.jit
-    def _routed_decode_kernel(
-        x_ptr,                 # (T, D) activations
-        idx_ptr,               # (T, K) int32 chosen blocks
-        win_ptr,               # (NB, 2*BS, D) gate rows then up rows per block
-        wd_ptr,                # (NB, BS, D) transposed down projection per block
-        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
-        y_ptr,                 # out: (T, D) in x's dtype
-        K,
-        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
-        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
-        b = tl.load(idx_ptr + t * K + j).to(tl.int64)
+    def _rank(lg, offs_b, mb):
+        "Rank of each logit, 0 = best (ties to the lower block); padded blocks rank last"
+        lg = tl.where(mb, lg, float('-inf'))
+        beats = (lg[None, :] > lg[:, None]) | ((lg[None, :] == lg[:, None]) & (offs_b[None, :] < offs_b[:, None]))
+        return tl.sum(beats.to(tl.int32), axis=1)
+
+    @triton.jit
+    def _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c,
+                        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
+        "Hidden units c·BR … of block b for token t: silu(gate)·up from the block's rows, times their W_down rows, added into acc"
         rows = c * BR + tl.arange(0, BR)
         gp = win_ptr + (b * 2 * BS + rows)[:, None] * D                         # gate rows; up rows are BS*D further
         g = tl.zeros((BR,), tl.float32); u = tl.zeros((BR,), tl.float32)
@@ -221,15 +198,85 @@ if HAS_TRITON:
             offs_d = d0 + tl.arange(0, BD); md = offs_d < D
             wd = tl.load(dp + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32)
             tl.atomic_add(acc_ptr + t * D + offs_d, tl.sum(wd * h[:, None], axis=0), mask=md, sem='relaxed')
-        tl.debug_barrier()
+
+    @triton.jit
+    def _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, N, D: tl.constexpr, BD: tl.constexpr):
+        "Ticket of this program; the N-th of token t to arrive writes y from acc and re-zeroes acc and the counter"
+        tl.debug_barrier()                                                      # all threads' adds issued before the ticket
         ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
-        last = ticket == K * (BS // BR) - 1                                      # last program of token t writes y
         for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
-            offs_d = d0 + tl.arange(0, BD); md = (offs_d < D) & ((offs_d * 0 + ticket) == K * (BS // BR) - 1)
+            offs_d = d0 + tl.arange(0, BD); md = (offs_d < D) & ((offs_d * 0 + ticket) == N - 1)
             v = tl.load(acc_ptr + t * D + offs_d, mask=md, other=0., volatile=True)
             tl.store(y_ptr + t * D + offs_d, v.to(y_ptr.dtype.element_ty), mask=md)
             tl.store(acc_ptr + t * D + offs_d, tl.zeros((BD,), tl.float32), mask=md)
-        tl.store(cnt_ptr + t, 0, mask=last)
+        tl.store(cnt_ptr + t, 0, mask=ticket == N - 1)
+
+    @triton.jit
+    def _router_topk_kernel(
+        x_ptr,                 # (T, D) activations, any float dtype
+        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
+        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
+        acc_ptr, cnt_ptr,      # (T, NBP) fp32 and (T,) int32 workspaces: zero on entry, left zero
+        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
+        R, NB, K,
+        D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr, SPLIT: tl.constexpr):
+        t, s = tl.program_id(0), tl.program_id(1)
+        offs_b = tl.arange(0, NBP); mb = offs_b < NB
+        part = _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, s * BR + tl.arange(0, BR), R, NB, D, BD, BR, NBP)
+        if SPLIT == 1:
+            logits = part; last = offs_b >= 0
+        else:                                                                   # only the last to arrive finishes
+            tl.atomic_add(acc_ptr + t * NBP + offs_b, part, sem='relaxed')
+            tl.debug_barrier()                                                  # all threads' adds issued before the ticket
+            ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
+            last = (offs_b * 0 + ticket) == SPLIT - 1
+            logits = tl.load(acc_ptr + t * NBP + offs_b, mask=last, other=0., volatile=True)
+            tl.store(acc_ptr + t * NBP + offs_b, tl.zeros((NBP,), tl.float32), mask=last)
+            tl.store(cnt_ptr + t, 0, mask=ticket == SPLIT - 1)
+        logits = logits + tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
+        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & last)
+        rank = _rank(logits, offs_b, mb)
+        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & last & (rank < K))
+
+    @triton.jit
+    def _routed_decode_kernel(
+        x_ptr,                 # (T, D) activations
+        idx_ptr,               # (T, K) int32 chosen blocks
+        win_ptr,               # (NB, 2*BS, D) gate rows then up rows per block
+        wd_ptr,                # (NB, BS, D) transposed down projection per block
+        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
+        y_ptr,                 # out: (T, D) in x's dtype
+        K,
+        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
+        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+        b = tl.load(idx_ptr + t * K + j).to(tl.int64)
+        _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
+        _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
+
+    @triton.jit
+    def _routed_fused_kernel(
+        x_ptr,                 # (T, D) activations
+        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
+        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
+        win_ptr, wd_ptr,       # (NB, 2*BS, D), (NB, BS, D) block weights
+        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
+        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
+        y_ptr,                 # out: (T, D) in x's dtype
+        R, NB, K,
+        D: tl.constexpr, BD: tl.constexpr, RP: tl.constexpr, BRR: tl.constexpr, NBP: tl.constexpr,
+        BS: tl.constexpr, BR: tl.constexpr):
+        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+        offs_b = tl.arange(0, NBP); mb = offs_b < NB
+        logits = tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
+        for r0 in tl.static_range(0, RP, BRR):                                  # the whole router, in every program
+            logits += _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, r0 + tl.arange(0, BRR), R, NB, D, BD, BRR, NBP)
+        rank = _rank(logits, offs_b, mb)
+        first = (offs_b * 0 + j + c) == 0                                       # program (t, 0, 0) writes the router's outputs
+        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & first)
+        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & first & (rank < K))
+        b = tl.sum(tl.where(mb & (rank == j), offs_b, 0), axis=0).to(tl.int64)  # this program's block: the j-th best
+        _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
+        _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
 
 # %% ../nbs/06_router.ipynb #41b796cc
 _WS = {}
@@ -276,6 +323,30 @@ def routed_decode_ffn(x:torch.Tensor,      # (T, d)
                                             k, D=d, BS=bs, BR=br, BD=min(256, triton.next_power_of_2(d)), num_warps=num_warps)
     return y
 
+def routed_decode_fused(x:torch.Tensor,      # (T, d)
+                        w1, b1, w2, b2,       # router weights: (R, d), (R,), (nb, R), (nb,)
+                        w_in:torch.Tensor,    # (nb, 2·bs, d)
+                        w_down:torch.Tensor,  # (nb, bs, d)
+                        k:int,                # blocks to choose
+                        br:int=16,            # hidden units per program (divides bs)
+                        num_warps:int=4       # warps per program
+                       )->tuple:              # y (T, d) in x's dtype, logits (T, nb) fp32, idx (T, k) int32
+    "The whole routed FFN in one kernel: every program recomputes the small router, takes its block by rank, runs its share of that block"
+    check(HAS_TRITON, "routed_decode_fused needs triton")
+    T, D = x.shape; R, NB = w1.shape[0], w2.shape[0]; nb, bs, d = w_down.shape; br = min(br, bs)
+    check(w1.shape[1] == D == d and w2.shape[1] == R and NB == nb and w_in.shape == (nb, 2 * bs, d) and 1 <= k <= nb,
+          f"shapes x {tuple(x.shape)}, router {tuple(w1.shape)}, {tuple(w2.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, k={k} do not fit")
+    check(bs % br == 0 and br == triton.next_power_of_2(br), f"br={br} must be a power of 2 dividing block_size={bs}")
+    check(w_in.is_contiguous() and w_down.is_contiguous(), "w_in and w_down must be contiguous")
+    BD, RP = min(256, triton.next_power_of_2(D)), triton.next_power_of_2(R)
+    logits = torch.empty(T, NB, device=x.device, dtype=torch.float32)
+    idx = torch.empty(T, k, device=x.device, dtype=torch.int32); y = torch.empty_like(x)
+    acc, cnt = _workspace('yacc', (T, d), torch.float32, x.device), _workspace('ycnt', (T,), torch.int32, x.device)
+    _routed_fused_kernel[(T, k, bs // br)](x.contiguous(), w1, b1, w2, b2, w_in, w_down, acc, cnt, logits, idx, y, R, NB, k,
+                                           D=D, BD=BD, RP=RP, BRR=max(1, min(RP, 4096 // BD)), NBP=triton.next_power_of_2(NB),
+                                           BS=bs, BR=br, num_warps=num_warps)
+    return y, logits, idx
+
 # %% ../nbs/06_router.ipynb #9c406f23
 IMPLS = ('auto', 'ref', 'gather', 'grouped', 'triton')
 
@@ -309,6 +380,7 @@ class RoutedFFN(nn.Module):
         for lin in (self.router[0], self.router[2]): nn.init.normal_(lin.weight, 0.0, std); nn.init.zeros_(lin.bias)
         nn.init.normal_(self.w_in, 0.0, std); nn.init.normal_(self.w_down, 0.0, std if proj_std is None else proj_std)
         self.aux_loss = self.last_logits = self.last_selection = None
+        self.decode_kernels = 'auto'   # impl 'triton': 'fused' (one kernel), 'split' (router + FFN kernels), 'auto': fused when d ≤ 1024
 
     def router_logits(self, x):
         "Router scores (T, nb) in float32, outside autocast"
@@ -333,8 +405,12 @@ class RoutedFFN(nn.Module):
         impl = self.pick_impl(x)
         if impl == 'triton':
             r0, r2 = self.router[0], self.router[2]
-            logits, idx = router_topk(x, r0.weight, r0.bias, r2.weight, r2.bias, self.top_k)
-            y = routed_decode_ffn(x, self.w_in, self.w_down, idx); self.aux_loss = None
+            if self.decode_kernels == 'fused' or (self.decode_kernels == 'auto' and self.d_model <= 1024):
+                y, logits, idx = routed_decode_fused(x, r0.weight, r0.bias, r2.weight, r2.bias, self.w_in, self.w_down, self.top_k)
+            else:
+                logits, idx = router_topk(x, r0.weight, r0.bias, r2.weight, r2.bias, self.top_k)
+                y = routed_decode_ffn(x, self.w_in, self.w_down, idx)
+            self.aux_loss = None
         else:
             logits = self.router_logits(x)
             idx, hard = topk_mask(logits, self.top_k)
