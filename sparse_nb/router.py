@@ -27,10 +27,10 @@ try:
 except ImportError: HAS_TRITON = False
 
 # %% auto #0
-__all__ = ['USE_GROUPED_MM', 'IMPLS', 'topk_mask', 'ste_mask', 'load_balance_loss', 'routed_ffn_ref', 'per_block_mm',
-           'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn', 'routed_decode_fused',
-           'RoutedFFN', 'routed_mlp', 'compare_paths', 'router_stats', 'routed_layers', 'selection_structure',
-           'RouterLogger', 'plot_utilisation', 'plot_router_metric']
+__all__ = ['USE_GROUPED_MM', 'IMPLS', 'AUTO_TRAIN_IMPL', 'topk_mask', 'ste_mask', 'load_balance_loss', 'routed_ffn_ref',
+           'per_block_mm', 'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn',
+           'routed_decode_fused', 'RoutedFFN', 'routed_mlp', 'compare_paths', 'router_stats', 'routed_layers',
+           'selection_structure', 'RouterLogger', 'plot_utilisation', 'plot_router_metric']
 
 # %% ../nbs/06_router.ipynb #8999ffd8
 def topk_mask(logits:torch.Tensor, # (T, nb) router scores
@@ -349,6 +349,7 @@ def routed_decode_fused(x:torch.Tensor,      # (T, d)
 
 # %% ../nbs/06_router.ipynb #9c406f23
 IMPLS = ('auto', 'ref', 'gather', 'grouped', 'triton')
+AUTO_TRAIN_IMPL = 'ref'   # the path 'auto' takes for more than 16 tokens: 'ref' or 'grouped' (10_bench's routed-training rows compare them)
 
 class RoutedFFN(nn.Module):
     "SwiGLU FFN whose hidden layer is `d_hidden/block_size` blocks, `top_k` of them active per token, picked by a router"
@@ -397,7 +398,7 @@ class RoutedFFN(nn.Module):
                   "run it under torch.no_grad() or pick 'gather'/'grouped'/'ref' for training")
             return self.impl
         if x.is_cuda and HAS_TRITON and not grad and 0 < x.shape[0] <= 8: return 'triton'
-        return 'gather' if x.shape[0] <= 16 else 'ref'
+        return 'gather' if x.shape[0] <= 16 else AUTO_TRAIN_IMPL
 
     def forward(self, x):  # (..., d) -> (..., d); no tokens give an empty output
         check(x.shape[-1] == self.d_model, f"RoutedFFN: input width {x.shape[-1]} does not match d_model={self.d_model}")
