@@ -4,7 +4,9 @@ nanoGPT's model, read top to bottom: `GPTConfig` → attention → MLP → block
 pre-LayerNorm, causal attention through `scaled_dot_product_attention`, tied input/output embeddings and
 GPT-2's initialisation. The one departure: the MLP's two linears (FC1: C→H, FC2: H→C, H = 4C by default)
 and the MLP block itself come from registries (`LINEARS`, `MLPS`) keyed by config strings, so the band,
-2:4, Block-ELL and routed layers of later modules register themselves and are picked by config.
+2:4, Block-ELL and routed layers of later modules register themselves and are picked by config. Decoding
+runs on a static-shape `KVCache` (prefill once, then one fixed-shape `decode_step` per token, which
+`torch.compile` and CUDA graphs can capture).
 
 Where each config kind is built (module.factory; the module is imported on first use):
 
