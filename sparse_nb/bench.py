@@ -506,36 +506,39 @@ def _ffn_pair(d, H, bs, k, variant):
     else: f.impl = variant
     return f
 
+def _layer_jobs(cases, sizes, device)->tuple:
+    "The device, and (case name, (d, H, bs, k), size) for every `DECODE_LAYERS` case × batch or token count"
+    dev = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    return dev, [(c, DECODE_LAYERS[c], n) for c in cases for n in sizes]
+
 def decode_layer_rows(cases=tuple(DECODE_LAYERS),          # `DECODE_LAYERS` names
                       variants=('dense', 'fused', 'split'), # dense SwiGLU, routed one-kernel, routed two-kernel (or 'gather')
                       batch_sizes=(1,), modes=('eager', 'graph'),
                       n_layers:int=8, device=None, dtype=torch.bfloat16, warmup:int=10, rep:int=50)->list:
     "Time per layer of one FFN at decode batch sizes, dense and routed, eager and CUDA-graphed; one row each"
-    dev = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    dev, jobs = _layer_jobs(cases, batch_sizes, device)
     rows = []
-    for case in cases:
-        d, H, bs, k = DECODE_LAYERS[case]
-        for B in batch_sizes:
-            x, dense = torch.randn(B, d, device=dev, dtype=dtype), {}
-            for v in variants:
-                torch.manual_seed(0)
-                layers = [_ffn_pair(d, H, bs, k, v).to(dev, dtype).eval() for _ in range(n_layers)]
-                run = lambda: [l(x) for l in layers]
-                base = dict(bench='decode_layer', case=case, d=d, H=H, block_size=bs, top_k=k, batch=B, variant=v, dtype=str(dtype)[6:])
-                for mode in modes:
-                    try:
-                        with torch.no_grad():
-                            if mode == 'graph': check(dev.type == 'cuda', "mode 'graph' needs CUDA"); fn = cuda_graph(run)
-                            else: fn = run
-                            t = time_fn(fn, warmup, rep, device=dev)
-                            extra = dict(host_us=host_us(run, n=max(rep, 20)) / n_layers,
-                                         kernel_us=kernel_us(run) / n_layers if dev.type == 'cuda' else None) if mode == 'eager' else {}
-                    except Exception as e: rows.append(dict(base, mode=mode, error=f'{type(e).__name__}: {e}'[:300])); continue
-                    us = t['ms'] * 1e3 / n_layers
-                    if v == 'dense': dense[mode] = us
-                    rows.append(dict(base, mode=mode, us=us, p20_us=t['p20'] * 1e3 / n_layers, p80_us=t['p80'] * 1e3 / n_layers,
-                                     vs_dense=dense[mode] / us if mode in dense else None, **extra))
-                del layers
+    for case, (d, H, bs, k), B in jobs:
+        x, dense = torch.randn(B, d, device=dev, dtype=dtype), {}
+        for v in variants:
+            torch.manual_seed(0)
+            layers = [_ffn_pair(d, H, bs, k, v).to(dev, dtype).eval() for _ in range(n_layers)]
+            run = lambda: [l(x) for l in layers]
+            base = dict(bench='decode_layer', case=case, d=d, H=H, block_size=bs, top_k=k, batch=B, variant=v, dtype=str(dtype)[6:])
+            for mode in modes:
+                try:
+                    with torch.no_grad():
+                        if mode == 'graph': check(dev.type == 'cuda', "mode 'graph' needs CUDA"); fn = cuda_graph(run)
+                        else: fn = run
+                        t = time_fn(fn, warmup, rep, device=dev)
+                        extra = dict(host_us=host_us(run, n=max(rep, 20)) / n_layers,
+                                     kernel_us=kernel_us(run) / n_layers if dev.type == 'cuda' else None) if mode == 'eager' else {}
+                except Exception as e: rows.append(dict(base, mode=mode, error=f'{type(e).__name__}: {e}'[:300])); continue
+                us = t['ms'] * 1e3 / n_layers
+                if v == 'dense': dense[mode] = us
+                rows.append(dict(base, mode=mode, us=us, p20_us=t['p20'] * 1e3 / n_layers, p80_us=t['p80'] * 1e3 / n_layers,
+                                 vs_dense=dense[mode] / us if mode in dense else None, **extra))
+            del layers
     return rows
 
 # %% ../nbs/10_bench.ipynb #8bce1eca
@@ -561,6 +564,7 @@ def decode_row(cfg:GPTConfig, batch_size:int=1, mode:str='eager', prompt_len:int
     with torch.device(dev): model = build_model(cfg).to(dtype).eval()
     prompt = torch.randint(0, cfg.vocab_size, (batch_size, prompt_len), generator=torch.Generator().manual_seed(0)).to(dev)
     cache = model.kv_cache(batch_size, min(cfg.seq_len, prompt_len + new_tokens))
+    with torch.no_grad(): model.decode_step(prompt[:, :1], model.kv_cache(batch_size, 1))   # eager: kernel workspaces made outside any graph
     step = torch.compile(model.decode_step) if 'compile' in mode else None
     if 'graph' in mode: step = graphed_decode_step(model, cache, step)
     gen = lambda: model.generate(prompt, new_tokens, temperature=0, use_cache=mode != 'nocache', cache=cache, step=step)
@@ -598,28 +602,25 @@ def routed_train_rows(cases=('gpt2-small routed ffn d=768 H=2048 32x64 top16',),
                       impls=('ref', 'grouped'), stes=('full', 'selected'), device=None, dtype=torch.bfloat16,
                       warmup:int=5, rep:int=20)->list:
     "Forward + backward time of one FFN layer on a training batch: dense SwiGLU, then the routed FFN per path and ste mode"
-    import sparse_nb.router as router
-    dev = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    dev, jobs = _layer_jobs(cases, tokens, device)
     rows = []
-    for case in cases:
-        d, H, bs, k = DECODE_LAYERS[case]
-        for T in tokens:
-            x = torch.randn(T, d, device=dev, dtype=dtype, requires_grad=True); dy = torch.randn(T, d, device=dev, dtype=dtype)
-            dense_ms = None
-            for impl, ste in [('dense', None)] + [(i, s) for i in impls for s in stes]:
-                torch.manual_seed(0)
-                f = _ffn_pair(d, H, bs, k, 'dense' if impl == 'dense' else impl).to(dev, dtype)
-                if ste: f.ste = ste
-                ps = [x, *f.parameters()]
-                def fb():
-                    y = f(x); aux = getattr(f, 'aux_loss', None)
-                    return torch.autograd.grad((y * dy).sum() + (aux if aux is not None else 0), ps)
-                base = dict(bench='routed_train', case=case, tokens=T, impl=impl, ste=ste, dtype=str(dtype)[6:])
-                try: t = time_fn(fb, warmup, rep, device=dev)
-                except Exception as e: rows.append(dict(base, error=f'{type(e).__name__}: {e}'[:300])); continue
-                dense_ms = dense_ms or t['ms']
-                rows.append(dict(base, **t, vs_dense=dense_ms / t['ms'], flop_ceiling=3 / (3 * k * bs / H + (ste == 'full')) if impl == 'grouped' else 1.0))
-                del f
+    for case, (d, H, bs, k), T in jobs:
+        x = torch.randn(T, d, device=dev, dtype=dtype, requires_grad=True); dy = torch.randn(T, d, device=dev, dtype=dtype)
+        dense_ms = None
+        for impl, ste in [('dense', None)] + [(i, s) for i in impls for s in stes]:
+            torch.manual_seed(0)
+            f = _ffn_pair(d, H, bs, k, 'dense' if impl == 'dense' else impl).to(dev, dtype)
+            if ste: f.ste = ste
+            ps = [x, *f.parameters()]
+            def fb():
+                y = f(x); aux = getattr(f, 'aux_loss', None)
+                return torch.autograd.grad((y * dy).sum() + (aux if aux is not None else 0), ps)
+            base = dict(bench='routed_train', case=case, tokens=T, impl=impl, ste=ste, dtype=str(dtype)[6:])
+            try: t = time_fn(fb, warmup, rep, device=dev)
+            except Exception as e: rows.append(dict(base, error=f'{type(e).__name__}: {e}'[:300])); continue
+            dense_ms = dense_ms or t['ms']
+            rows.append(dict(base, **t, vs_dense=dense_ms / t['ms'], flop_ceiling=3 / (3 * k * bs / H + (ste == 'full')) if impl == 'grouped' else 1.0))
+            del f
     return rows
 
 def routed_e2e_rows(model:str='gpt2-small', d_hidden:int=2048, impls=('ref', 'grouped'), compiles=('off', 'default'),

@@ -381,7 +381,7 @@ class RoutedFFN(nn.Module):
         for lin in (self.router[0], self.router[2]): nn.init.normal_(lin.weight, 0.0, std); nn.init.zeros_(lin.bias)
         nn.init.normal_(self.w_in, 0.0, std); nn.init.normal_(self.w_down, 0.0, std if proj_std is None else proj_std)
         self.aux_loss = self.last_logits = self.last_selection = None
-        self.decode_kernels = 'auto'   # impl 'triton': 'fused' (one kernel), 'split' (router + FFN kernels), 'auto': fused when d ≤ 1024
+        self.decode_kernels = 'auto'   # impl 'triton': 'fused' (one kernel), 'split' (router + FFN kernels), 'auto': fused for one token when d ≤ 1024
 
     def router_logits(self, x):
         "Router scores (T, nb) in float32, outside autocast"
@@ -406,7 +406,7 @@ class RoutedFFN(nn.Module):
         impl = self.pick_impl(x)
         if impl == 'triton':
             r0, r2 = self.router[0], self.router[2]
-            if self.decode_kernels == 'fused' or (self.decode_kernels == 'auto' and self.d_model <= 1024):
+            if self.decode_kernels == 'fused' or (self.decode_kernels == 'auto' and x.shape[0] == 1 and self.d_model <= 1024):
                 y, logits, idx = routed_decode_fused(x, r0.weight, r0.bias, r2.weight, r2.bias, self.w_in, self.w_down, self.top_k)
             else:
                 logits, idx = router_topk(x, r0.weight, r0.bias, r2.weight, r2.bias, self.top_k)
