@@ -95,7 +95,8 @@ def _sort_pairs(idx:torch.Tensor, nb:int)->tuple:
     flat = idx.flatten()
     order = flat.argsort(stable=True)
     inv = torch.empty_like(order); inv[order] = torch.arange(order.numel(), device=idx.device)
-    return order // idx.shape[1], order, inv, torch.bincount(flat, minlength=nb)
+    counts = torch.zeros(nb, dtype=torch.long, device=idx.device).index_add_(0, flat, torch.ones_like(flat))  # static shape, unlike bincount
+    return order // idx.shape[1], order, inv, counts
 
 def per_block_mm(a:torch.Tensor,   # (T, K) one input row per token
                  w:torch.Tensor,   # (nb, N, K) a weight slab per block
