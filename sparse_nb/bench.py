@@ -498,11 +498,12 @@ DECODE_LAYERS = {'gpt2-small routed ffn d=768 H=2048 32x64 top16': (768, 2048, 6
                  'wide routed ffn d=2048 H=8192 32x256 top16': (2048, 8192, 256, 16)}
 
 def _ffn_pair(d, H, bs, k, variant):
-    "The dense SwiGLU MLP (`variant='dense'`) or the routed FFN with its decode kernels (`'fused'`, `'split'`, or a torch path)"
+    "The dense SwiGLU MLP (`'dense'`) or the routed FFN: decode kernels `'fused'`/`'split'`, a torch path, or `'grouped-dd'` (grouped, dense down)"
     cfg = GPTConfig(n_embd=d, n_head=1, n_layer=12, d_hidden=H, act='swiglu', bias=False, mlp='routed', block_size=bs, top_k=k)
     if variant == 'dense': return MLP(cfg)
     f = RoutedFFN(d, H, bs, k, proj_std=0.02 / math.sqrt(24))
     if variant in ('fused', 'split'): f.impl, f.decode_kernels = 'triton', variant
+    elif variant == 'grouped-dd': f.impl, f.grouped_down = 'grouped', 'dense'
     else: f.impl = variant
     return f
 
@@ -598,8 +599,13 @@ def decode_rows(models=('gpt2-small',), variants=('dense', 'routed:16'), batch_s
     return rows
 
 # %% ../nbs/10_bench.ipynb #e10c7533
+def _ffn_ceiling(impl, ste, a):
+    "Dense FFN fwd+bwd matmul FLOPs over the routed path's, with a fraction `a` of the blocks active (see the prose)"
+    full = ste == 'full'
+    return {'grouped': 3 / (3 * a + full), 'grouped-dd': 3 / (2 * a + 1 + full)}.get(impl, 1.0)
+
 def routed_train_rows(cases=('gpt2-small routed ffn d=768 H=2048 32x64 top16',), tokens=(8192, 16384),
-                      impls=('ref', 'grouped'), stes=('full', 'selected'), device=None, dtype=torch.bfloat16,
+                      impls=('ref', 'grouped', 'grouped-dd'), stes=('full', 'selected'), device=None, dtype=torch.bfloat16,
                       warmup:int=5, rep:int=20)->list:
     "Forward + backward time of one FFN layer on a training batch: dense SwiGLU, then the routed FFN per path and ste mode"
     dev, jobs = _layer_jobs(cases, tokens, device)
@@ -619,7 +625,7 @@ def routed_train_rows(cases=('gpt2-small routed ffn d=768 H=2048 32x64 top16',),
             try: t = time_fn(fb, warmup, rep, device=dev)
             except Exception as e: rows.append(dict(base, error=f'{type(e).__name__}: {e}'[:300])); continue
             dense_ms = dense_ms or t['ms']
-            rows.append(dict(base, **t, vs_dense=dense_ms / t['ms'], flop_ceiling=3 / (3 * k * bs / H + (ste == 'full')) if impl == 'grouped' else 1.0))
+            rows.append(dict(base, **t, vs_dense=dense_ms / t['ms'], flop_ceiling=_ffn_ceiling(impl, ste, k * bs / H)))
             del f
     return rows
 

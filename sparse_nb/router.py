@@ -382,6 +382,7 @@ class RoutedFFN(nn.Module):
         for lin in (self.router[0], self.router[2]): nn.init.normal_(lin.weight, 0.0, std); nn.init.zeros_(lin.bias)
         nn.init.normal_(self.w_in, 0.0, std); nn.init.normal_(self.w_down, 0.0, std if proj_std is None else proj_std)
         self.aux_loss = self.last_logits = self.last_selection = None
+        self.grouped_down = 'grouped'  # impl 'grouped': the down projection grouped too, or 'dense' over the scattered hidden
         self.decode_kernels = 'auto'   # impl 'triton': 'fused' (one kernel), 'split' (router + FFN kernels), 'auto': fused for one token when d ≤ 1024
 
     def router_logits(self, x):
@@ -425,7 +426,8 @@ class RoutedFFN(nn.Module):
             if impl == 'ref': y = routed_ffn_ref(xc, w_in, w_down, m)
             else:
                 m_sel = m.gather(1, idx) if torch.is_grad_enabled() else None
-                y = (routed_ffn_gather if impl == 'gather' else routed_ffn_grouped)(xc, w_in, w_down, idx, m_sel)
+                if impl == 'gather': y = routed_ffn_gather(xc, w_in, w_down, idx, m_sel)
+                else: y = routed_ffn_grouped(xc, w_in, w_down, idx, m_sel, down=self.grouped_down)
                 if self.ste == 'full' and self.top_k < self.num_blocks and torch.is_grad_enabled():
                     idx_u = hard.argsort(dim=1, stable=True)[:, :self.num_blocks - self.top_k]   # the unchosen blocks
                     y = _SteUnselected.apply(y, m.gather(1, idx_u), xc, w_in, w_down, idx_u)
