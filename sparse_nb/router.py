@@ -286,6 +286,11 @@ def _workspace(name, shape, dtype, device):
     if key not in _WS: _WS[key] = torch.zeros(shape, dtype=dtype, device=device)
     return _WS[key]
 
+def _check_blocks(w_in, w_down, bs, br):
+    "The decode kernels' layout: br a power of 2 dividing the block size, contiguous block weights"
+    if not (bs % br == 0 and br & (br - 1) == 0): check(False, f"br={br} must be a power of 2 dividing block_size={bs}")
+    check(w_in.is_contiguous() and w_down.is_contiguous(), "w_in and w_down must be contiguous")
+
 def router_topk(x:torch.Tensor,   # (T, d)
                 w1, b1, w2, b2,    # router weights: (R, d), (R,), (nb, R), (nb,)
                 k:int,             # blocks to choose
@@ -295,7 +300,8 @@ def router_topk(x:torch.Tensor,   # (T, d)
     "Fused router: both router layers and the top-k, one kernel"
     check(HAS_TRITON, "router_topk needs triton")
     T, D = x.shape; R, NB = w1.shape[0], w2.shape[0]
-    check(w1.shape[1] == D and w2.shape[1] == R and 1 <= k <= NB, f"router shapes {tuple(w1.shape)}, {tuple(w2.shape)}, k={k} do not fit x {tuple(x.shape)}")
+    if not (w1.shape[1] == D and w2.shape[1] == R and 1 <= k <= NB):                  # message built only on failure: per decode step
+        check(False, f"router shapes {tuple(w1.shape)}, {tuple(w2.shape)}, k={k} do not fit x {tuple(x.shape)}")
     BR = triton.next_power_of_2(triton.cdiv(R, split)); split = triton.cdiv(R, BR); NBP = triton.next_power_of_2(NB)
     logits = torch.empty(T, NB, device=x.device, dtype=torch.float32)
     idx = torch.empty(T, k, device=x.device, dtype=torch.int32)
@@ -315,9 +321,9 @@ def routed_decode_ffn(x:torch.Tensor,      # (T, d)
     "Fused gather + SwiGLU + down projection of the chosen blocks, one kernel"
     check(HAS_TRITON, "routed_decode_ffn needs triton")
     nb, bs, d = w_down.shape; T, k = idx.shape; br = min(br, bs)
-    check(x.shape == (T, d) and w_in.shape == (nb, 2 * bs, d), f"shapes x {tuple(x.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, idx {tuple(idx.shape)} do not fit")
-    check(bs % br == 0 and br == triton.next_power_of_2(br), f"br={br} must be a power of 2 dividing block_size={bs}")
-    check(w_in.is_contiguous() and w_down.is_contiguous(), "w_in and w_down must be contiguous")
+    if not (x.shape == (T, d) and w_in.shape == (nb, 2 * bs, d)):                    # message built only on failure
+        check(False, f"shapes x {tuple(x.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, idx {tuple(idx.shape)} do not fit")
+    _check_blocks(w_in, w_down, bs, br)
     y = torch.empty_like(x) if y is None else y
     acc, cnt = _workspace('yacc', (T, d), torch.float32, x.device), _workspace('ycnt', (T,), torch.int32, x.device)
     _routed_decode_kernel[(T, k, bs // br)](x.contiguous(), idx.to(torch.int32).contiguous(), w_in, w_down, acc, cnt, y,
@@ -335,10 +341,9 @@ def routed_decode_fused(x:torch.Tensor,      # (T, d)
     "The whole routed FFN in one kernel: every program recomputes the small router, takes its block by rank, runs its share of that block"
     check(HAS_TRITON, "routed_decode_fused needs triton")
     T, D = x.shape; R, NB = w1.shape[0], w2.shape[0]; nb, bs, d = w_down.shape; br = min(br, bs)
-    check(w1.shape[1] == D == d and w2.shape[1] == R and NB == nb and w_in.shape == (nb, 2 * bs, d) and 1 <= k <= nb,
-          f"shapes x {tuple(x.shape)}, router {tuple(w1.shape)}, {tuple(w2.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, k={k} do not fit")
-    check(bs % br == 0 and br == triton.next_power_of_2(br), f"br={br} must be a power of 2 dividing block_size={bs}")
-    check(w_in.is_contiguous() and w_down.is_contiguous(), "w_in and w_down must be contiguous")
+    if not (w1.shape[1] == D == d and w2.shape[1] == R and NB == nb and w_in.shape == (nb, 2 * bs, d) and 1 <= k <= nb):
+        check(False, f"shapes x {tuple(x.shape)}, router {tuple(w1.shape)}, {tuple(w2.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, k={k} do not fit")
+    _check_blocks(w_in, w_down, bs, br)
     BD, RP = min(256, triton.next_power_of_2(D)), triton.next_power_of_2(R)
     logits = torch.empty(T, NB, device=x.device, dtype=torch.float32)
     idx = torch.empty(T, k, device=x.device, dtype=torch.int32); y = torch.empty_like(x)
@@ -432,7 +437,8 @@ class RoutedFFN(nn.Module):
                     idx_u = hard.argsort(dim=1, stable=True)[:, :self.num_blocks - self.top_k]   # the unchosen blocks
                     y = _SteUnselected.apply(y, m.gather(1, idx_u), xc, w_in, w_down, idx_u)
         self.last_logits, self.last_selection = logits.detach().view(*shape[:-1], self.num_blocks), idx.view(*shape[:-1], self.top_k)
-        return self.drop(y.view(shape))
+        y = y.view(shape)
+        return self.drop(y) if self.training and self.drop.p else y                 # no module call when it is the identity
 
     def active_params(self)->int:
         "Parameters one token uses: the router plus top_k/num_blocks of the FFN weights"
