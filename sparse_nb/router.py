@@ -7,8 +7,9 @@ the forward pass is exactly a SwiGLU FFN whose other blocks are zeroed. The rout
 straight-through estimator: the mask that multiplies the block outputs is `hard + σ − stopgrad(σ)`, so
 its value is the hard 0/1 top-k mask while its gradient is that of the sigmoid scores σ. A load-balancing
 loss (`aux_coef · load_balance_loss`) keeps all blocks in use. Three paths compute the same function:
-the dense mask-and-multiply reference, a gather + batched matmul for decode (and a fused Triton kernel for
-batch-1 inference), and a grouped matmul over (token, block) pairs sorted by block for training batches.
+the dense mask-and-multiply reference, a gather + batched matmul for decode (and Triton decode kernels for
+inference: the whole layer in one launch, or router and FFN in two), and grouped matmuls over the
+(token, block) pairs sorted by block, both projections, for training batches.
 
 Docs: https://sparse-nb.github.io/sparse_nb/router.html.md"""
 
