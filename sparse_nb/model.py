@@ -300,6 +300,7 @@ class GPT(nn.Module):
         check(top_k is None or top_k > 0, f"top_k={top_k} must be positive (or None for no cut)")
         L, (B, T0) = self.cfg.seq_len, idx.shape
         need = min(L, T0 + max_new_tokens)
+        use_cache = use_cache and max_new_tokens > 0
         if use_cache and cache is None: cache = self.kv_cache(B, need)
         if use_cache: check(cache.batch_size == B and cache.max_len >= need, f"the KV cache (batch {cache.batch_size}, "
                             f"{cache.max_len} positions) cannot hold batch {B} × {need} positions")
