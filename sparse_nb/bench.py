@@ -24,12 +24,14 @@ from .data import TokenData
 from .train import TrainConfig, Hook, train, build_model
 
 # %% auto #0
-__all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'SEMI24_KINDS', 'SEMI24_VARIANTS', 'time_fn', 'host_us', 'kernel_us',
-           'cuda_graph', 'save_rows', 'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight', 'linear_layer',
-           'kernel_rows', 'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows', 'add_speedups',
-           'host_rows', 'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e', 'plot_kernels',
-           'bench_cli', 'semi24_variant', 'semi24_mlp', 'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table',
-           'semi24_host_rows', 'semi24_e2e_rows', 'semi24_compile_rows', 'semi24_bench', 'band_kernel_rows']
+__all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'DECODE_LAYERS', 'SEMI24_KINDS', 'SEMI24_VARIANTS', 'time_fn', 'host_us',
+           'kernel_us', 'cuda_graph', 'save_rows', 'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight',
+           'linear_layer', 'kernel_rows', 'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows',
+           'add_speedups', 'host_rows', 'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e',
+           'plot_kernels', 'bench_cli', 'decode_layer_rows', 'graphed_decode_step', 'decode_row', 'decode_rows',
+           'routed_train_rows', 'routed_e2e_rows', 'decode_table', 'decode_bench', 'semi24_variant', 'semi24_mlp',
+           'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table', 'semi24_host_rows', 'semi24_e2e_rows',
+           'semi24_compile_rows', 'semi24_bench', 'band_kernel_rows']
 
 # %% ../nbs/10_bench.ipynb #0fae5edd
 _L2 = {}
@@ -493,6 +495,203 @@ def bench_cli(what:str='e2e',              # 'e2e', 'kernel' or 'host'
     else: rows = [r for i, o in shp for r in host_rows(('dense', *_csv(kinds)), i, o, block_size=block_size, device=dev)]; table = host_table(rows)
     if out: save_rows(Path(out)/f'{what}.jsonl', rows)
     print(table)
+
+# %% ../nbs/10_bench.ipynb #a1e5f2b3
+from dataclasses import replace
+from .model import MLP, KVCache
+from .router import RoutedFFN
+
+# %% ../nbs/10_bench.ipynb #4216c4b2
+DECODE_LAYERS = {'gpt2-small routed ffn d=768 H=2048 32x64 top16': (768, 2048, 64, 16),
+                 'wide routed ffn d=2048 H=8192 32x256 top16': (2048, 8192, 256, 16)}
+
+def _ffn_pair(d, H, bs, k, variant):
+    "The dense SwiGLU MLP (`'dense'`) or the routed FFN: decode kernels `'fused'`/`'split'`, a torch path, or `'grouped-dd'` (grouped, dense down)"
+    cfg = GPTConfig(n_embd=d, n_head=1, n_layer=12, d_hidden=H, act='swiglu', bias=False, mlp='routed', block_size=bs, top_k=k)
+    if variant == 'dense': return MLP(cfg)
+    f = RoutedFFN(d, H, bs, k, proj_std=0.02 / math.sqrt(24))
+    if variant in ('fused', 'split'): f.impl, f.decode_kernels = 'triton', variant
+    elif variant == 'grouped-dd': f.impl, f.grouped_down = 'grouped', 'dense'
+    else: f.impl = variant
+    return f
+
+def _layer_jobs(cases, sizes, device)->tuple:
+    "The device, and (case name, (d, H, bs, k), size) for every `DECODE_LAYERS` case × batch or token count"
+    dev = torch.device(device) if device else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    return dev, [(c, DECODE_LAYERS[c], n) for c in cases for n in sizes]
+
+def decode_layer_rows(cases=tuple(DECODE_LAYERS),          # `DECODE_LAYERS` names
+                      variants=('dense', 'fused', 'split'), # dense SwiGLU, routed one-kernel, routed two-kernel (or 'gather')
+                      batch_sizes=(1,), modes=('eager', 'graph'),
+                      n_layers:int=8, device=None, dtype=torch.bfloat16, warmup:int=10, rep:int=50)->list:
+    "Time per layer of one FFN at decode batch sizes, dense and routed, eager and CUDA-graphed; one row each"
+    dev, jobs = _layer_jobs(cases, batch_sizes, device)
+    rows = []
+    for case, (d, H, bs, k), B in jobs:
+        x, dense = torch.randn(B, d, device=dev, dtype=dtype), {}
+        for v in variants:
+            torch.manual_seed(0)
+            layers = [_ffn_pair(d, H, bs, k, v).to(dev, dtype).eval() for _ in range(n_layers)]
+            run = lambda: [l(x) for l in layers]
+            base = dict(bench='decode_layer', case=case, d=d, H=H, block_size=bs, top_k=k, batch=B, variant=v, dtype=str(dtype)[6:])
+            for mode in modes:
+                try:
+                    with torch.no_grad():
+                        if mode == 'graph': check(dev.type == 'cuda', "mode 'graph' needs CUDA"); fn = cuda_graph(run)
+                        else: fn = run
+                        t = time_fn(fn, warmup, rep, device=dev)
+                        extra = dict(host_us=host_us(run, n=max(rep, 20)) / n_layers,
+                                     kernel_us=kernel_us(run) / n_layers if dev.type == 'cuda' else None) if mode == 'eager' else {}
+                except Exception as e: rows.append(dict(base, mode=mode, error=f'{type(e).__name__}: {e}'[:300])); continue
+                us = t['ms'] * 1e3 / n_layers
+                if v == 'dense': dense[mode] = us
+                rows.append(dict(base, mode=mode, us=us, p20_us=t['p20'] * 1e3 / n_layers, p80_us=t['p80'] * 1e3 / n_layers,
+                                 vs_dense=dense[mode] / us if mode in dense else None, **extra))
+            del layers
+    return rows
+
+# %% ../nbs/10_bench.ipynb #8bce1eca
+def graphed_decode_step(model:GPT, cache:KVCache, step=None):
+    "`step` (default `model.decode_step`) on `cache` captured in a CUDA graph; returns `(idx, cache) -> logits` for `generate(step=...)`"
+    idx, out = torch.zeros(cache.batch_size, 1, dtype=torch.long, device=cache.pos.device), {}
+    step = step or model.decode_step
+    def f(): out['logits'] = step(idx, cache)
+    with torch.no_grad(): replay = cuda_graph(f)       # warmup and capture move cache.pos; generate's prefill resets it
+    cache.reset()
+    def run(i, c):
+        check(c is cache, "this graphed step was captured on another KV cache: pass generate(cache=...) the one it was made with")
+        idx.copy_(i); replay(); return out['logits']
+    return run
+
+def decode_row(cfg:GPTConfig, batch_size:int=1, mode:str='eager', prompt_len:int=16, new_tokens:int=128,
+               device=None, dtype=torch.bfloat16, warmup:int=1, rep:int=5, ref_tokens=None, **extra)->dict:
+    "Tokens/s of greedy `generate` with the KV cache for one model, batch size and mode; one row"
+    dev = get_device(device or 'auto')
+    check(mode in ('eager', 'compile', 'graph', 'compile+graph', 'nocache'), f"mode={mode!r} unknown")
+    check('graph' not in mode or dev.type == 'cuda', f"mode {mode!r} needs CUDA")
+    torch._dynamo.reset()
+    with torch.device(dev): model = build_model(cfg).to(dtype).eval()
+    prompt = torch.randint(0, cfg.vocab_size, (batch_size, prompt_len), generator=torch.Generator().manual_seed(0)).to(dev)
+    cache = model.kv_cache(batch_size, min(cfg.seq_len, prompt_len + new_tokens))
+    with torch.no_grad(): model.decode_step(prompt[:, :1], model.kv_cache(batch_size, 1))   # eager: kernel workspaces made outside any graph
+    step = torch.compile(model.decode_step) if 'compile' in mode else None
+    if 'graph' in mode: step = graphed_decode_step(model, cache, step)
+    gen = lambda: model.generate(prompt, new_tokens, temperature=0, use_cache=mode != 'nocache', cache=cache, step=step)
+    t = time_fn(gen, warmup, rep, device=dev)
+    toks = gen()[:, prompt_len:].cpu()
+    return dict(bench='decode', **extra, n_layer=cfg.n_layer, n_embd=cfg.n_embd, d_hidden=cfg.d_hidden, mlp=cfg.mlp, act=cfg.act,
+                top_k=cfg.top_k if cfg.mlp == 'routed' else None, batch=batch_size, mode=mode, prompt_len=prompt_len,
+                new_tokens=new_tokens, dtype=str(dtype)[6:], ms=t['ms'], p20=t['p20'], p80=t['p80'],
+                tok_per_s=batch_size * new_tokens / (t['ms'] / 1e3), ms_per_step=t['ms'] / new_tokens,
+                same_tokens_as_eager=None if ref_tokens is None else bool(torch.equal(toks, ref_tokens)), tokens=toks)
+
+def decode_rows(models=('gpt2-small',), variants=('dense', 'routed:16'), batch_sizes=(1, 8),
+                modes=('eager', 'compile', 'graph', 'compile+graph'), d_hidden:int=2048, routed_block:int=64, device=None, dtype=torch.bfloat16,
+                prompt_len:int=16, new_tokens:int=128, warmup:int=1, rep:int=5, progress:bool=True, on_row=None)->list:
+    "Decode rows for every model × variant (SwiGLU, `d_hidden`) × batch × mode, with `vs_dense` (same model, batch and mode)"
+    from tqdm.auto import tqdm
+    rows, ref = [], {}
+    jobs = [(m, v, b, md) for m in models for v in variants for b in batch_sizes for md in modes]
+    for m, v, b, md in tqdm(jobs, desc='decode', disable=not progress):
+        cfg = variant_config(m, v, act='swiglu', d_hidden=d_hidden)
+        if cfg.mlp == 'routed': cfg = replace(cfg, block_size=routed_block)
+        try: r = decode_row(cfg, b, md, prompt_len, new_tokens, device, dtype, warmup, rep, ref.get((str(m), v, b)), model=m, variant=v)
+        except Exception as e: r = dict(bench='decode', model=m, variant=v, batch=b, mode=md, error=f'{type(e).__name__}: {e}'[:400])
+        if md == 'eager' and 'tokens' in r: ref[(str(m), v, b)] = r['tokens']
+        r.pop('tokens', None); rows.append(r)
+        if on_row: on_row(r)
+    for r in rows:
+        d = [x for x in rows if x.get('variant') == 'dense' and x.get('model') == r['model'] and x.get('batch') == r['batch']
+             and x.get('mode') == r['mode'] and 'tok_per_s' in x]
+        if 'tok_per_s' in r and d: r['vs_dense'] = r['tok_per_s'] / d[0]['tok_per_s']
+    return rows
+
+# %% ../nbs/10_bench.ipynb #e10c7533
+def _ffn_ceiling(impl, ste, a):
+    "Dense FFN fwd+bwd matmul FLOPs over the routed path's, with a fraction `a` of the blocks active (see the prose)"
+    full = ste == 'full'
+    return {'grouped': 3 / (3 * a + full), 'grouped-dd': 3 / (2 * a + 1 + full)}.get(impl, 1.0)
+
+def routed_train_rows(cases=('gpt2-small routed ffn d=768 H=2048 32x64 top16',), tokens=(8192, 16384),
+                      impls=('ref', 'grouped', 'grouped-dd'), stes=('full', 'selected'), device=None, dtype=torch.bfloat16,
+                      warmup:int=5, rep:int=20)->list:
+    "Forward + backward time of one FFN layer on a training batch: dense SwiGLU, then the routed FFN per path and ste mode"
+    dev, jobs = _layer_jobs(cases, tokens, device)
+    rows = []
+    for case, (d, H, bs, k), T in jobs:
+        x = torch.randn(T, d, device=dev, dtype=dtype, requires_grad=True); dy = torch.randn(T, d, device=dev, dtype=dtype)
+        dense_ms = None
+        for impl, ste in [('dense', None)] + [(i, s) for i in impls for s in stes]:
+            torch.manual_seed(0)
+            f = _ffn_pair(d, H, bs, k, 'dense' if impl == 'dense' else impl).to(dev, dtype)
+            if ste: f.ste = ste
+            ps = [x, *f.parameters()]
+            def fb():
+                y = f(x); aux = getattr(f, 'aux_loss', None)
+                return torch.autograd.grad((y * dy).sum() + (aux if aux is not None else 0), ps)
+            base = dict(bench='routed_train', case=case, tokens=T, impl=impl, ste=ste, dtype=str(dtype)[6:])
+            try: t = time_fn(fb, warmup, rep, device=dev)
+            except Exception as e: rows.append(dict(base, error=f'{type(e).__name__}: {e}'[:300])); continue
+            dense_ms = dense_ms or t['ms']
+            rows.append(dict(base, **t, vs_dense=dense_ms / t['ms'], flop_ceiling=_ffn_ceiling(impl, ste, k * bs / H)))
+            del f
+    return rows
+
+def routed_e2e_rows(model:str='gpt2-small', d_hidden:int=2048, impls=('ref', 'grouped'), compiles=('off', 'default'),
+                    batch_size:int=8, steps:int=20, warmup:int=5, device=None, progress:bool=True)->list:
+    "GPT training-step rows: dense SwiGLU (`d_hidden`) and the routed model with `AUTO_TRAIN_IMPL` = each path, with speedups"
+    import sparse_nb.router as router
+    base, rows, old = dict(BENCH_MODELS[model], act='swiglu', d_hidden=d_hidden), [], router.AUTO_TRAIN_IMPL
+    name = f'{model} swiglu H={d_hidden}'
+    try:
+        for c in compiles:
+            rows.append(e2e_row(variant_config(base, 'dense'), batch_size, 0, c, steps, warmup, device, model=name, variant='dense'))
+            for impl in impls:
+                router.AUTO_TRAIN_IMPL = impl
+                try: r = e2e_row(variant_config(base, 'routed:16'), batch_size, 0, c, steps, warmup, device, model=name, variant=f'routed:16 {impl}')
+                except Exception as e: r = dict(bench='e2e', model=name, variant=f'routed:16 {impl}', compile=c, batch_size=batch_size, error=f'{type(e).__name__}: {e}'[:400])
+                rows.append(r)
+    finally: router.AUTO_TRAIN_IMPL = old
+    return add_speedups(rows)
+
+# %% ../nbs/10_bench.ipynb #717e50bc
+def decode_table(rows:list)->str:
+    "Markdown tables of decode-layer, decode and routed-training rows (whichever are present)"
+    out = []
+    lay = [r for r in rows if r.get('bench') == 'decode_layer']
+    if lay:
+        out += ['| layer | B | variant | mode | µs/layer (p20–p80) | vs dense | host µs | kernel µs |', '|---|---|---|---|---|---|---|---|']
+        out += [f"| {r['case']} | {r['batch']} | {r['variant']} | {r['mode']} | " + (f"error: {r['error'][:60]} | | | |" if 'error' in r else
+                f"{r['us']:.1f} ({r['p20_us']:.1f}–{r['p80_us']:.1f}) | {_f(r.get('vs_dense'), '.2f')}× | {_f(r.get('host_us'), '.1f')} | {_f(r.get('kernel_us'), '.1f')} |") for r in lay]
+    dec = [r for r in rows if r.get('bench') == 'decode']
+    if dec:
+        out += ['', '| model | MLP | B | mode | tok/s | ms/token | vs dense | tokens = eager |', '|---|---|---|---|---|---|---|---|']
+        out += [f"| {r['model']} | {r['variant']} | {r['batch']} | {r['mode']} | " + (f"error: {r['error'][:60]} | | | |" if 'error' in r else
+                f"{r['tok_per_s']:,.0f} | {r['ms_per_step']:.2f} | {_f(r.get('vs_dense'), '.2f')}× | {_f(r.get('same_tokens_as_eager'), '')} |") for r in dec]
+    tr = [r for r in rows if r.get('bench') == 'routed_train']
+    if tr:
+        out += ['', '| layer | tokens | impl | ste | ms fwd+bwd (p20–p80) | vs dense | FLOP ceiling |', '|---|---|---|---|---|---|---|']
+        out += [f"| {r['case']} | {r['tokens']} | {r['impl']} | {r['ste'] or '—'} | " + (f"error: {r['error'][:60]} | | |" if 'error' in r else
+                f"{r['ms']:.3f} ({r['p20']:.3f}–{r['p80']:.3f}) | {r['vs_dense']:.2f}× | {r['flop_ceiling']:.2f}× |") for r in tr]
+    return '\n'.join(out)
+
+def decode_bench(out=BENCH_DIR,       # folder for the JSONL results ('' for none)
+                 layers:bool=True,    # the per-layer table (`decode_layer_rows`, batch 1 and 8)
+                 decode:bool=True,    # the end-to-end decode table (`decode_rows`)
+                 training:bool=True,  # the routed-training layer table (`routed_train_rows`)
+                 e2e:bool=False,      # also the GPT-2-small training step (`routed_e2e_rows`; minutes)
+                 device=None)->list:
+    "Run the decode and routed-training benchmarks, append each table's rows to `OUT/<bench>.jsonl`, print the tables"
+    rows = []
+    def keep(name, rs):
+        rows.extend(rs)
+        if out: save_rows(Path(out)/f'{name}.jsonl', rs)
+        print(decode_table(rs) if name != 'e2e' else e2e_table(rs), flush=True)
+    if layers: keep('decode_layer', decode_layer_rows(batch_sizes=(1, 8), device=device))
+    if decode: keep('decode', decode_rows(device=device, progress=False))
+    if training: keep('routed_train', routed_train_rows(device=device))
+    if e2e: keep('e2e', routed_e2e_rows(device=device, progress=False))
+    return rows
 
 # %% ../nbs/10_bench.ipynb #5bef0dc5
 from .semi24 import SemiSparseLinear, Act24Linear, semi24_defaults, mask_24

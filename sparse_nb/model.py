@@ -4,7 +4,9 @@ nanoGPT's model, read top to bottom: `GPTConfig` → attention → MLP → block
 pre-LayerNorm, causal attention through `scaled_dot_product_attention`, tied input/output embeddings and
 GPT-2's initialisation. The one departure: the MLP's two linears (FC1: C→H, FC2: H→C, H = 4C by default)
 and the MLP block itself come from registries (`LINEARS`, `MLPS`) keyed by config strings, so the band,
-2:4, Block-ELL and routed layers of later modules register themselves and are picked by config.
+2:4, Block-ELL and routed layers of later modules register themselves and are picked by config. Decoding
+runs on a static-shape `KVCache` (prefill once, then one fixed-shape `decode_step` per token, which
+`torch.compile` and CUDA graphs can capture).
 
 Where each config kind is built (module.factory; the module is imported on first use):
 
@@ -29,7 +31,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['PRESETS', 'ACTS', 'LINEARS', 'MLPS', 'GPTConfig', 'register_linear', 'register_mlp', 'make_linear',
+__all__ = ['PRESETS', 'ACTS', 'LINEARS', 'MLPS', 'GPTConfig', 'register_linear', 'register_mlp', 'make_linear', 'KVCache',
            'CausalSelfAttention', 'MLP', 'Block', 'GPT']
 
 # %% ../nbs/01_model.ipynb #5250f931
@@ -116,9 +118,27 @@ def _dense(i, o, *, bias, cfg, role, std):
     if bias: nn.init.zeros_(lin.bias)
     return lin
 
+# %% ../nbs/01_model.ipynb #daa8b697
+class KVCache:
+    "Static-shape keys/values of every layer, (n_layer, B, nh, T_max, hs) each, and the next position as a tensor"
+    def __init__(self, cfg:GPTConfig,   # the model's config (layers, heads, width, context)
+                 batch_size:int,        # B, sequences decoded together
+                 max_len:int|None=None, # T_max, positions held (default: the context `seq_len`)
+                 device=None, dtype=torch.float32):
+        T = max_len or cfg.seq_len
+        check(0 < T <= cfg.seq_len, f"KV cache max_len={T} must be in [1, seq_len={cfg.seq_len}]")
+        check(batch_size > 0, f"KV cache batch_size={batch_size} must be positive")
+        shape = (cfg.n_layer, batch_size, cfg.n_head, T, cfg.n_embd // cfg.n_head)
+        self.k, self.v = torch.zeros(shape, device=device, dtype=dtype), torch.zeros(shape, device=device, dtype=dtype)
+        self.pos = torch.zeros((), dtype=torch.long, device=device)   # positions filled = the next token's position
+        self.batch_size, self.max_len = batch_size, T
+
+    def reset(self): self.pos.zero_(); return self                  # in place: a captured graph keeps seeing it
+    def layer(self, i:int): return self.k[i], self.v[i], self.pos
+
 # %% ../nbs/01_model.ipynb #b06d87ac
 class CausalSelfAttention(nn.Module):
-    "Multi-head causal self-attention through `scaled_dot_product_attention`"
+    "Multi-head causal self-attention through `scaled_dot_product_attention`, optionally over a KV cache"
     def __init__(self, cfg:GPTConfig):
         super().__init__()
         self.n_head, self.dropout = cfg.n_head, cfg.dropout
@@ -126,11 +146,18 @@ class CausalSelfAttention(nn.Module):
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias)
         self.resid_drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x):
+    def forward(self, x, kv=None):  # kv: this layer's (k, v, pos) from a `KVCache`, or None
         B, T, C = x.shape
+        p = self.dropout if self.training else 0.0
         q, k, v = self.c_attn(x).split(C, dim=2)
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v)) # (B, nh, T, hs)
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0, is_causal=True)
+        if kv is None: y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
+        else:                                                     # write the T new positions, attend over the buffer
+            kc, vc, pos = kv                                      # (B, nh, T_max, hs) ×2, () next position
+            at = pos + torch.arange(T, device=x.device)           # (T,) positions of the new tokens
+            kc.index_copy_(2, at, k.to(kc.dtype)); vc.index_copy_(2, at, v.to(vc.dtype))
+            mask = torch.arange(kc.shape[2], device=x.device) <= at[:, None]                        # (T, T_max)
+            y = F.scaled_dot_product_attention(q, kc.to(q.dtype), vc.to(q.dtype), attn_mask=mask, dropout_p=p)
         y = y.transpose(1, 2).contiguous().view(B, T, C)                                            # (B, T, C)
         return self.resid_drop(self.c_proj(y))
 
@@ -158,8 +185,8 @@ class Block(nn.Module):
         self.attn = CausalSelfAttention(cfg)
         self.mlp = _lookup(MLPS, cfg.mlp, 'MLP')(cfg, layer_idx)
 
-    def forward(self, x):
-        x = x + self.attn(self.ln_1(x))
+    def forward(self, x, kv=None):
+        x = x + self.attn(self.ln_1(x), kv)
         return x + self.mlp(self.ln_2(x))
 
 # %% ../nbs/01_model.ipynb #5bad6f77
@@ -169,6 +196,21 @@ def _check_ids(idx, vocab_size):
     lo, hi = (int(v) for v in torch.aminmax(idx))
     check(lo >= 0 and hi < vocab_size, f"token ids run from {lo} to {hi} but the model's vocabulary is [0, {vocab_size}): "
           "the data or tokenizer does not match this model (vocab_size)")
+
+def _check_cache(cache, B, T):
+    "The cache fits the batch and has room for T more positions; skipped while compiling or capturing (it reads `pos`)"
+    if torch.compiler.is_compiling() or (cache.pos.is_cuda and torch.cuda.is_current_stream_capturing()): return
+    check(cache.batch_size == B, f"the KV cache was made for batch {cache.batch_size}, the input has batch {B}")
+    n = int(cache.pos)
+    check(n + T <= cache.max_len, f"the KV cache holds {cache.max_len} positions and {n} are filled: no room for {T} more "
+          "(reset it, or make it with a larger max_len)")
+
+def _sample(logits, temperature, top_k, generator):
+    "Next token (B, 1) from last-position logits (B, V): argmax at temperature 0, else top-k multinomial"
+    if temperature == 0: return logits.argmax(-1, keepdim=True)
+    logits = logits / temperature
+    if top_k: v, _ = torch.topk(logits, min(top_k, logits.size(-1))); logits[logits < v[:, [-1]]] = -float('inf')
+    return torch.multinomial(F.softmax(logits, -1), 1, generator=generator)
 
 # %% ../nbs/01_model.ipynb #a24a0567
 class GPT(nn.Module):
@@ -193,19 +235,36 @@ class GPT(nn.Module):
                 if m.bias is not None: nn.init.zeros_(m.bias)
             elif isinstance(m, nn.Embedding): nn.init.normal_(m.weight, 0.0, 0.02)
 
-    def forward(self, idx, targets=None):
+    def forward(self, idx, targets=None, cache:KVCache|None=None):
         B, T = idx.shape
         check(T > 0, "empty input: need at least one token")
         check(T <= self.cfg.seq_len, f"sequence length {T} exceeds the model's context seq_len={self.cfg.seq_len}")
         _check_ids(idx, self.cfg.vocab_size)
-        pos = torch.arange(T, device=idx.device)
-        x = self.drop(self.wte(idx) + self.wpe(pos))                  # (B, T, C)
-        for blk in self.h: x = blk(x)
-        x = self.ln_f(x)
+        if cache is not None: _check_cache(cache, B, T)
+        x = self.hidden(idx, cache)                                   # (B, T, C)
         if targets is None: return self.lm_head(x[:, [-1], :]), None  # (B, 1, V)
         logits = self.lm_head(x)                                      # (B, T, V)
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=-1)
         return logits, loss
+
+    def hidden(self, idx, cache:KVCache|None=None):
+        "Final hidden states (B, T, C); with a `cache`, positions start at `cache.pos`, and `pos` advances by T"
+        T = idx.shape[1]
+        pos = torch.arange(T, device=idx.device)
+        if cache is not None: pos = pos + cache.pos
+        x = self.drop(self.wte(idx) + self.wpe(pos))                  # (B, T, C)
+        for i, blk in enumerate(self.h): x = blk(x, None if cache is None else cache.layer(i))
+        if cache is not None: cache.pos.add_(T)
+        return self.ln_f(x)
+
+    def decode_step(self, idx, cache:KVCache):
+        "One token per sequence, (B, 1) → logits (B, V), fixed shapes and no host reads: what `torch.compile` or a CUDA graph captures"
+        return self.lm_head(self.hidden(idx, cache)[:, -1])
+
+    def kv_cache(self, batch_size:int, max_len:int|None=None, dtype=None)->KVCache:
+        "An empty `KVCache` on the model's device, in its weights' dtype unless `dtype` is given"
+        w = self.wte.weight
+        return KVCache(self.cfg, batch_size, max_len, w.device, dtype or w.dtype)
 
     def aux_loss(self):
         "Sum of the auxiliary losses the MLPs stored during the last forward (0 if none)"
@@ -233,18 +292,24 @@ class GPT(nn.Module):
         return tot
 
     @torch.no_grad()
-    def generate(self, idx, max_new_tokens:int, temperature:float=1.0, top_k:int|None=None, generator=None):
+    def generate(self, idx, max_new_tokens:int, temperature:float=1.0, top_k:int|None=None, generator=None,
+                 use_cache:bool=True,         # prefill a KV cache once, then one token per step
+                 cache:KVCache|None=None,     # buffers to decode into (e.g. ones a CUDA graph captured); default: new
+                 step=None):                  # the one-token step `(idx, cache) -> logits`; default `decode_step`
         "Sample `max_new_tokens` tokens after `idx` (B, T); temperature 0 is greedy"
         check(max_new_tokens >= 0, f"max_new_tokens={max_new_tokens} must be ≥ 0")
         check(temperature >= 0, f"temperature={temperature} must be ≥ 0 (0 = greedy)")
         check(top_k is None or top_k > 0, f"top_k={top_k} must be positive (or None for no cut)")
-        for _ in range(max_new_tokens):
-            logits, _ = self(idx[:, -self.cfg.seq_len:])
-            logits = logits[:, -1, :]
-            if temperature == 0: nxt = logits.argmax(-1, keepdim=True)
-            else:
-                logits = logits / temperature
-                if top_k: v, _ = torch.topk(logits, min(top_k, logits.size(-1))); logits[logits < v[:, [-1]]] = -float('inf')
-                nxt = torch.multinomial(F.softmax(logits, -1), 1, generator=generator)
-            idx = torch.cat((idx, nxt), dim=1)
+        L, (B, T0) = self.cfg.seq_len, idx.shape
+        need = min(L, T0 + max_new_tokens)
+        use_cache = use_cache and max_new_tokens > 0
+        if use_cache and cache is None: cache = self.kv_cache(B, need)
+        if use_cache: check(cache.batch_size == B and cache.max_len >= need, f"the KV cache (batch {cache.batch_size}, "
+                            f"{cache.max_len} positions) cannot hold batch {B} × {need} positions")
+        step = step or self.decode_step
+        for i in range(max_new_tokens):
+            if not use_cache: logits = self(idx[:, -L:])[0][:, -1]
+            elif i == 0 or idx.shape[1] > L: logits = self(idx[:, -L:], cache=cache.reset())[0][:, -1]  # prefill; or the window slid
+            else: logits = step(idx[:, -1:], cache)
+            idx = torch.cat((idx, _sample(logits, temperature, top_k, generator)), dim=1)
         return idx

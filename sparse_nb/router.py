@@ -7,8 +7,9 @@ the forward pass is exactly a SwiGLU FFN whose other blocks are zeroed. The rout
 straight-through estimator: the mask that multiplies the block outputs is `hard + σ − stopgrad(σ)`, so
 its value is the hard 0/1 top-k mask while its gradient is that of the sigmoid scores σ. A load-balancing
 loss (`aux_coef · load_balance_loss`) keeps all blocks in use. Three paths compute the same function:
-the dense mask-and-multiply reference, a gather + batched matmul for decode (and a fused Triton kernel for
-batch-1 inference), and a grouped matmul over (token, block) pairs sorted by block for training batches.
+the dense mask-and-multiply reference, a gather + batched matmul for decode (and Triton decode kernels for
+inference: the whole layer in one launch, or router and FFN in two), and grouped matmuls over the
+(token, block) pairs sorted by block, both projections, for training batches.
 
 Docs: https://sparse-nb.github.io/sparse_nb/router.html.md"""
 
@@ -27,10 +28,10 @@ try:
 except ImportError: HAS_TRITON = False
 
 # %% auto #0
-__all__ = ['USE_GROUPED_MM', 'IMPLS', 'topk_mask', 'ste_mask', 'load_balance_loss', 'routed_ffn_ref', 'per_block_mm',
-           'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn', 'RoutedFFN', 'routed_mlp',
-           'compare_paths', 'router_stats', 'routed_layers', 'selection_structure', 'RouterLogger', 'plot_utilisation',
-           'plot_router_metric']
+__all__ = ['USE_GROUPED_MM', 'IMPLS', 'AUTO_TRAIN_IMPL', 'topk_mask', 'ste_mask', 'load_balance_loss', 'routed_ffn_ref',
+           'per_block_mm', 'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn',
+           'routed_decode_fused', 'RoutedFFN', 'routed_mlp', 'compare_paths', 'router_stats', 'routed_layers',
+           'selection_structure', 'RouterLogger', 'plot_utilisation', 'plot_router_metric']
 
 # %% ../nbs/06_router.ipynb #8999ffd8
 def topk_mask(logits:torch.Tensor, # (T, nb) router scores
@@ -73,13 +74,30 @@ def routed_ffn_ref(x:torch.Tensor,      # (T, d)
     return h.reshape(-1, nb * bs) @ w_down.reshape(nb * bs, d)
 
 # %% ../nbs/06_router.ipynb #bd2a380f
-USE_GROUPED_MM = hasattr(torch, '_grouped_mm')   # set False to use the per-block loop on CUDA too
+USE_GROUPED_MM = hasattr(torch, '_grouped_mm')   # set False to use the padded bmm on CUDA too
 
-def _gmm(a, b, counts):
-    "Grouped matmul: rows of `a` (P, K) sorted by group, `counts[g]` rows each, times `b[g]` (G, K, N)"
-    if USE_GROUPED_MM and a.is_cuda and a.dtype == torch.bfloat16 and b.dtype == a.dtype:
-        if a.shape[0]: return torch._grouped_mm(a, b, offs=counts.cumsum(0).to(torch.int32))
-    return torch.cat([ai @ bi for ai, bi in zip(a.split(counts.tolist()), b)])
+def _gmm(a:torch.Tensor,      # (P, K) rows sorted by group
+         b:torch.Tensor,      # (G, K, N) one matrix per group
+         counts:torch.Tensor, # (G,) rows of each group, summing to P
+         how:str='auto'       # 'grouped_mm', 'padded', or 'auto': grouped_mm for bf16 on CUDA
+        )->torch.Tensor:      # (P, N), row i times b[group of i]
+    "Grouped matmul of sorted rows, by `torch._grouped_mm` or one padded `bmm`"
+    if how == 'auto': how = 'grouped_mm' if USE_GROUPED_MM and a.is_cuda and a.dtype == b.dtype == torch.bfloat16 else 'padded'
+    P, G = a.shape[0], b.shape[0]
+    if P == 0: return a.new_zeros(0, b.shape[-1]) + 0 * b.sum()                  # keeps b in the graph
+    if how == 'grouped_mm': return torch._grouped_mm(a, b, offs=counts.cumsum(0).to(torch.int32))
+    grp = torch.repeat_interleave(torch.arange(G, device=a.device), counts, output_size=P)   # (P,) group of each row
+    row = torch.arange(P, device=a.device) - (counts.cumsum(0) - counts)[grp]             # (P,) row within its group
+    pad = a.new_zeros(G, int(counts.max()), a.shape[1]).index_put((grp, row), a)          # (G, C, K)
+    return (pad @ b)[grp, row]
+
+def _sort_pairs(idx:torch.Tensor, nb:int)->tuple:
+    "(token, block) pairs of `idx` (T, n) sorted by block: token of each sorted pair (P,), the order, its inverse, counts (nb,)"
+    flat = idx.flatten()
+    order = flat.argsort(stable=True)
+    inv = torch.empty_like(order); inv[order] = torch.arange(order.numel(), device=idx.device)
+    counts = torch.zeros(nb, dtype=torch.long, device=idx.device).index_add_(0, flat, torch.ones_like(flat))  # static shape, unlike bincount
+    return order // idx.shape[1], order, inv, counts
 
 def per_block_mm(a:torch.Tensor,   # (T, K) one input row per token
                  w:torch.Tensor,   # (nb, N, K) a weight slab per block
@@ -90,11 +108,8 @@ def per_block_mm(a:torch.Tensor,   # (T, K) one input row per token
     if how == 'auto': how = 'gather' if a.shape[0] <= 16 else 'grouped'
     check(how in ('gather', 'grouped'), f"how={how!r} must be 'gather', 'grouped' or 'auto'")
     if how == 'gather': return (w[idx] @ a[:, None, :, None]).squeeze(-1)          # (T, n, N, K) @ (T, 1, K, 1)
-    T, n = idx.shape
-    order = idx.flatten().argsort(stable=True)                                      # pairs sorted by block
-    counts = torch.bincount(idx.flatten(), minlength=w.shape[0])
-    out = _gmm(a[order // n], w.transpose(1, 2), counts)                            # (T·n, N) in block order
-    return out[order.argsort()].view(T, n, w.shape[1])
+    tok, _, inv, counts = _sort_pairs(idx, w.shape[0])
+    return _gmm(a[tok], w.transpose(1, 2), counts)[inv].view(*idx.shape, w.shape[1])
 
 # %% ../nbs/06_router.ipynb #5b14a456
 class _SteUnselected(torch.autograd.Function):
@@ -107,9 +122,16 @@ class _SteUnselected(torch.autograd.Function):
     @staticmethod
     def backward(ctx, dy):
         x, w_in, w_down, idx_u = ctx.saved_tensors
-        g, u = per_block_mm(x, w_in, idx_u).chunk(2, dim=-1)                  # (T, n, bs) each
-        dh = per_block_mm(dy.to(w_down.dtype), w_down, idx_u)                 # (T, n, bs)
-        dm = ((F.silu(g) * u).float() * dh.float()).sum(-1)
+        nb, bs, d = w_down.shape
+        dy, acc = dy.to(w_down.dtype), torch.promote_types(x.dtype, torch.float32)     # float32 sums, float64 kept
+        if x.shape[0] <= 16:
+            g, u = per_block_mm(x, w_in, idx_u, 'gather').chunk(2, dim=-1)           # (T, n, bs) each
+            dh = per_block_mm(dy, w_down, idx_u, 'gather')                           # (T, n, bs)
+            dm = ((F.silu(g) * u).to(acc) * dh.to(acc)).sum(-1)
+        else:                                                                        # dense over all blocks, then pick
+            gu = (x @ w_in.reshape(nb * 2 * bs, d).t()).view(-1, nb, 2, bs)          # (T, nb, 2, bs)
+            dh = (dy @ w_down.reshape(nb * bs, d).t()).view(-1, nb, bs)              # (T, nb, bs)
+            dm = ((F.silu(gu[:, :, 0]) * gu[:, :, 1]).to(acc) * dh.to(acc)).sum(-1).gather(1, idx_u)
         return dy, dm.to(ctx.m_dtype), None, None, None, None
 
 # %% ../nbs/06_router.ipynb #15402a1b
@@ -120,27 +142,27 @@ def routed_ffn_gather(x, w_in, w_down, idx, m_sel=None):
     T, k, bs = h.shape
     return (h.reshape(T, 1, k * bs) @ w_down[idx].reshape(T, k * bs, w_down.shape[-1])).squeeze(1)
 
-def routed_ffn_grouped(x, w_in, w_down, idx, m_sel=None):
-    "Training path: grouped gate/up over (token, block) pairs, dense down over the block-sparse hidden. → (T, d)"
-    nb, bs, d = w_down.shape
-    g, u = per_block_mm(x, w_in, idx, 'grouped').chunk(2, dim=-1)             # (T, k, bs) each
-    h = F.silu(g) * u if m_sel is None else F.silu(g) * u * m_sel[..., None].to(x.dtype)
-    hf = h.new_zeros(x.shape[0], nb, bs).scatter(1, idx[..., None].expand(-1, -1, bs), h)
-    return hf.view(-1, nb * bs) @ w_down.view(nb * bs, d)
+def routed_ffn_grouped(x, w_in, w_down, idx, m_sel=None, down:str='grouped'):
+    "Training path: (token, block) pairs sorted by block, grouped gate/up and down matmuls, summed per token. → (T, d)"
+    nb, bs, d = w_down.shape; T, k = idx.shape
+    tok, order, inv, counts = _sort_pairs(idx, nb)
+    g, u = _gmm(x[tok], w_in.transpose(1, 2), counts).chunk(2, dim=-1)       # (P, bs) each, pairs in block order
+    h = F.silu(g) * u
+    if m_sel is not None: h = h * m_sel.flatten()[order, None].to(h.dtype)
+    if down == 'dense':                                                      # scatter into (T, nb, bs), one dense matmul
+        hf = h[inv].view(T, k, bs)
+        hf = h.new_zeros(T, nb, bs).scatter(1, idx[..., None].expand(-1, -1, bs), hf)
+        return hf.view(T, nb * bs) @ w_down.view(nb * bs, d)
+    check(down == 'grouped', f"down={down!r} must be 'grouped' or 'dense'")
+    return _gmm(h, w_down, counts)[inv].view(T, k, d).sum(1)                 # (P, d) back in token order, summed
 
 # %% ../nbs/06_router.ipynb #b10694c7
 if HAS_TRITON:
     @triton.jit
-    def _router_topk_kernel(
-        x_ptr,                 # (T, D) activations, any float dtype
-        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
-        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
-        acc_ptr, cnt_ptr,      # (T, NBP) fp32 and (T,) int32 workspaces: zero on entry, left zero
-        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
-        R, NB, K,
-        D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr, SPLIT: tl.constexpr):
-        t, s = tl.program_id(0), tl.program_id(1)
-        offs_r = s * BR + tl.arange(0, BR); mr = offs_r < R
+    def _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, offs_r, R, NB,
+                     D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr):
+        "Token t's logit contributions (NBP,) fp32 from router hidden units `offs_r` (BR,): silu(W1 x + b1) then W2"
+        mr = offs_r < R
         h = tl.zeros((BR,), tl.float32)
         for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
             offs_d = d0 + tl.arange(0, BD); md = offs_d < D
@@ -151,36 +173,19 @@ if HAS_TRITON:
         h = h * tl.sigmoid(h)                                                   # silu; padded units stay 0
         offs_b = tl.arange(0, NBP); mb = offs_b < NB
         w2 = tl.load(w2_ptr + offs_b[:, None] * R + offs_r[None, :], mask=mb[:, None] & mr[None, :], other=0.)
-        part = tl.sum(w2.to(tl.float32) * h[None, :], axis=1)                   # (NBP,) this program's share
-        if SPLIT == 1:
-            logits = part; last = offs_b >= 0
-        else:                                                                   # only the last to arrive finishes
-            tl.atomic_add(acc_ptr + t * NBP + offs_b, part, sem='relaxed')
-            tl.debug_barrier()                                                  # all threads' adds issued before the ticket
-            ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
-            last = (offs_b * 0 + ticket) == SPLIT - 1
-            logits = tl.load(acc_ptr + t * NBP + offs_b, mask=last, other=0., volatile=True)
-            tl.store(acc_ptr + t * NBP + offs_b, tl.zeros((NBP,), tl.float32), mask=last)
-            tl.store(cnt_ptr + t, 0, mask=ticket == SPLIT - 1)
-        logits = logits + tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
-        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & last)
-        lg = tl.where(mb, logits, float('-inf'))
-        beats = (lg[None, :] > lg[:, None]) | ((lg[None, :] == lg[:, None]) & (offs_b[None, :] < offs_b[:, None]))
-        rank = tl.sum(beats.to(tl.int32), axis=1)
-        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & last & (rank < K))
+        return tl.sum(w2.to(tl.float32) * h[None, :], axis=1)
 
     @triton.jit
-    def _routed_decode_kernel(
-        x_ptr,                 # (T, D) activations
-        idx_ptr,               # (T, K) int32 chosen blocks
-        win_ptr,               # (NB, 2*BS, D) gate rows then up rows per block
-        wd_ptr,                # (NB, BS, D) transposed down projection per block
-        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
-        y_ptr,                 # out: (T, D) in x's dtype
-        K,
-        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
-        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
-        b = tl.load(idx_ptr + t * K + j).to(tl.int64)
+    def _rank(lg, offs_b, mb):
+        "Rank of each logit, 0 = best (ties to the lower block); padded blocks rank last"
+        lg = tl.where(mb, lg, float('-inf'))
+        beats = (lg[None, :] > lg[:, None]) | ((lg[None, :] == lg[:, None]) & (offs_b[None, :] < offs_b[:, None]))
+        return tl.sum(beats.to(tl.int32), axis=1)
+
+    @triton.jit
+    def _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c,
+                        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
+        "Hidden units c·BR … of block b for token t: silu(gate)·up from the block's rows, times their W_down rows, added into acc"
         rows = c * BR + tl.arange(0, BR)
         gp = win_ptr + (b * 2 * BS + rows)[:, None] * D                         # gate rows; up rows are BS*D further
         g = tl.zeros((BR,), tl.float32); u = tl.zeros((BR,), tl.float32)
@@ -195,15 +200,85 @@ if HAS_TRITON:
             offs_d = d0 + tl.arange(0, BD); md = offs_d < D
             wd = tl.load(dp + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32)
             tl.atomic_add(acc_ptr + t * D + offs_d, tl.sum(wd * h[:, None], axis=0), mask=md, sem='relaxed')
-        tl.debug_barrier()
+
+    @triton.jit
+    def _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, N, D: tl.constexpr, BD: tl.constexpr):
+        "Ticket of this program; the N-th of token t to arrive writes y from acc and re-zeroes acc and the counter"
+        tl.debug_barrier()                                                      # all threads' adds issued before the ticket
         ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
-        last = ticket == K * (BS // BR) - 1                                      # last program of token t writes y
         for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
-            offs_d = d0 + tl.arange(0, BD); md = (offs_d < D) & ((offs_d * 0 + ticket) == K * (BS // BR) - 1)
+            offs_d = d0 + tl.arange(0, BD); md = (offs_d < D) & ((offs_d * 0 + ticket) == N - 1)
             v = tl.load(acc_ptr + t * D + offs_d, mask=md, other=0., volatile=True)
             tl.store(y_ptr + t * D + offs_d, v.to(y_ptr.dtype.element_ty), mask=md)
             tl.store(acc_ptr + t * D + offs_d, tl.zeros((BD,), tl.float32), mask=md)
-        tl.store(cnt_ptr + t, 0, mask=last)
+        tl.store(cnt_ptr + t, 0, mask=ticket == N - 1)
+
+    @triton.jit
+    def _router_topk_kernel(
+        x_ptr,                 # (T, D) activations, any float dtype
+        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
+        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
+        acc_ptr, cnt_ptr,      # (T, NBP) fp32 and (T,) int32 workspaces: zero on entry, left zero
+        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
+        R, NB, K,
+        D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr, SPLIT: tl.constexpr):
+        t, s = tl.program_id(0), tl.program_id(1)
+        offs_b = tl.arange(0, NBP); mb = offs_b < NB
+        part = _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, s * BR + tl.arange(0, BR), R, NB, D, BD, BR, NBP)
+        if SPLIT == 1:
+            logits = part; last = offs_b >= 0
+        else:                                                                   # only the last to arrive finishes
+            tl.atomic_add(acc_ptr + t * NBP + offs_b, part, sem='relaxed')
+            tl.debug_barrier()                                                  # all threads' adds issued before the ticket
+            ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
+            last = (offs_b * 0 + ticket) == SPLIT - 1
+            logits = tl.load(acc_ptr + t * NBP + offs_b, mask=last, other=0., volatile=True)
+            tl.store(acc_ptr + t * NBP + offs_b, tl.zeros((NBP,), tl.float32), mask=last)
+            tl.store(cnt_ptr + t, 0, mask=ticket == SPLIT - 1)
+        logits = logits + tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
+        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & last)
+        rank = _rank(logits, offs_b, mb)
+        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & last & (rank < K))
+
+    @triton.jit
+    def _routed_decode_kernel(
+        x_ptr,                 # (T, D) activations
+        idx_ptr,               # (T, K) int32 chosen blocks
+        win_ptr,               # (NB, 2*BS, D) gate rows then up rows per block
+        wd_ptr,                # (NB, BS, D) transposed down projection per block
+        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
+        y_ptr,                 # out: (T, D) in x's dtype
+        K,
+        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
+        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+        b = tl.load(idx_ptr + t * K + j).to(tl.int64)
+        _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
+        _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
+
+    @triton.jit
+    def _routed_fused_kernel(
+        x_ptr,                 # (T, D) activations
+        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
+        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
+        win_ptr, wd_ptr,       # (NB, 2*BS, D), (NB, BS, D) block weights
+        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
+        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
+        y_ptr,                 # out: (T, D) in x's dtype
+        R, NB, K,
+        D: tl.constexpr, BD: tl.constexpr, RP: tl.constexpr, BRR: tl.constexpr, NBP: tl.constexpr,
+        BS: tl.constexpr, BR: tl.constexpr):
+        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+        offs_b = tl.arange(0, NBP); mb = offs_b < NB
+        logits = tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
+        for r0 in tl.static_range(0, RP, BRR):                                  # the whole router, in every program
+            logits += _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, r0 + tl.arange(0, BRR), R, NB, D, BD, BRR, NBP)
+        rank = _rank(logits, offs_b, mb)
+        first = (offs_b * 0 + j + c) == 0                                       # program (t, 0, 0) writes the router's outputs
+        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & first)
+        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & first & (rank < K))
+        b = tl.sum(tl.where(mb & (rank == j), offs_b, 0), axis=0).to(tl.int64)  # this program's block: the j-th best
+        _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
+        _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
 
 # %% ../nbs/06_router.ipynb #41b796cc
 _WS = {}
@@ -211,6 +286,11 @@ def _workspace(name, shape, dtype, device):
     key = (name, tuple(shape), dtype, str(device))
     if key not in _WS: _WS[key] = torch.zeros(shape, dtype=dtype, device=device)
     return _WS[key]
+
+def _check_blocks(w_in, w_down, bs, br):
+    "The decode kernels' layout: br a power of 2 dividing the block size, contiguous block weights"
+    if not (bs % br == 0 and br & (br - 1) == 0): check(False, f"br={br} must be a power of 2 dividing block_size={bs}")
+    check(w_in.is_contiguous() and w_down.is_contiguous(), "w_in and w_down must be contiguous")
 
 def router_topk(x:torch.Tensor,   # (T, d)
                 w1, b1, w2, b2,    # router weights: (R, d), (R,), (nb, R), (nb,)
@@ -221,7 +301,8 @@ def router_topk(x:torch.Tensor,   # (T, d)
     "Fused router: both router layers and the top-k, one kernel"
     check(HAS_TRITON, "router_topk needs triton")
     T, D = x.shape; R, NB = w1.shape[0], w2.shape[0]
-    check(w1.shape[1] == D and w2.shape[1] == R and 1 <= k <= NB, f"router shapes {tuple(w1.shape)}, {tuple(w2.shape)}, k={k} do not fit x {tuple(x.shape)}")
+    if not (w1.shape[1] == D and w2.shape[1] == R and 1 <= k <= NB):                  # message built only on failure: per decode step
+        check(False, f"router shapes {tuple(w1.shape)}, {tuple(w2.shape)}, k={k} do not fit x {tuple(x.shape)}")
     BR = triton.next_power_of_2(triton.cdiv(R, split)); split = triton.cdiv(R, BR); NBP = triton.next_power_of_2(NB)
     logits = torch.empty(T, NB, device=x.device, dtype=torch.float32)
     idx = torch.empty(T, k, device=x.device, dtype=torch.int32)
@@ -241,17 +322,41 @@ def routed_decode_ffn(x:torch.Tensor,      # (T, d)
     "Fused gather + SwiGLU + down projection of the chosen blocks, one kernel"
     check(HAS_TRITON, "routed_decode_ffn needs triton")
     nb, bs, d = w_down.shape; T, k = idx.shape; br = min(br, bs)
-    check(x.shape == (T, d) and w_in.shape == (nb, 2 * bs, d), f"shapes x {tuple(x.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, idx {tuple(idx.shape)} do not fit")
-    check(bs % br == 0 and br == triton.next_power_of_2(br), f"br={br} must be a power of 2 dividing block_size={bs}")
-    check(w_in.is_contiguous() and w_down.is_contiguous(), "w_in and w_down must be contiguous")
+    if not (x.shape == (T, d) and w_in.shape == (nb, 2 * bs, d)):                    # message built only on failure
+        check(False, f"shapes x {tuple(x.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, idx {tuple(idx.shape)} do not fit")
+    _check_blocks(w_in, w_down, bs, br)
     y = torch.empty_like(x) if y is None else y
     acc, cnt = _workspace('yacc', (T, d), torch.float32, x.device), _workspace('ycnt', (T,), torch.int32, x.device)
     _routed_decode_kernel[(T, k, bs // br)](x.contiguous(), idx.to(torch.int32).contiguous(), w_in, w_down, acc, cnt, y,
                                             k, D=d, BS=bs, BR=br, BD=min(256, triton.next_power_of_2(d)), num_warps=num_warps)
     return y
 
+def routed_decode_fused(x:torch.Tensor,      # (T, d)
+                        w1, b1, w2, b2,       # router weights: (R, d), (R,), (nb, R), (nb,)
+                        w_in:torch.Tensor,    # (nb, 2·bs, d)
+                        w_down:torch.Tensor,  # (nb, bs, d)
+                        k:int,                # blocks to choose
+                        br:int=16,            # hidden units per program (divides bs)
+                        num_warps:int=4       # warps per program
+                       )->tuple:              # y (T, d) in x's dtype, logits (T, nb) fp32, idx (T, k) int32
+    "The whole routed FFN in one kernel: every program recomputes the small router, takes its block by rank, runs its share of that block"
+    check(HAS_TRITON, "routed_decode_fused needs triton")
+    T, D = x.shape; R, NB = w1.shape[0], w2.shape[0]; nb, bs, d = w_down.shape; br = min(br, bs)
+    if not (w1.shape[1] == D == d and w2.shape[1] == R and NB == nb and w_in.shape == (nb, 2 * bs, d) and 1 <= k <= nb):
+        check(False, f"shapes x {tuple(x.shape)}, router {tuple(w1.shape)}, {tuple(w2.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, k={k} do not fit")
+    _check_blocks(w_in, w_down, bs, br)
+    BD, RP = min(256, triton.next_power_of_2(D)), triton.next_power_of_2(R)
+    logits = torch.empty(T, NB, device=x.device, dtype=torch.float32)
+    idx = torch.empty(T, k, device=x.device, dtype=torch.int32); y = torch.empty_like(x)
+    acc, cnt = _workspace('yacc', (T, d), torch.float32, x.device), _workspace('ycnt', (T,), torch.int32, x.device)
+    _routed_fused_kernel[(T, k, bs // br)](x.contiguous(), w1, b1, w2, b2, w_in, w_down, acc, cnt, logits, idx, y, R, NB, k,
+                                           D=D, BD=BD, RP=RP, BRR=max(1, min(RP, 4096 // BD)), NBP=triton.next_power_of_2(NB),
+                                           BS=bs, BR=br, num_warps=num_warps)
+    return y, logits, idx
+
 # %% ../nbs/06_router.ipynb #9c406f23
 IMPLS = ('auto', 'ref', 'gather', 'grouped', 'triton')
+AUTO_TRAIN_IMPL = 'ref'   # the path 'auto' takes for more than 16 tokens: 'ref' or 'grouped' (10_bench's routed-training rows compare them)
 
 class RoutedFFN(nn.Module):
     "SwiGLU FFN whose hidden layer is `d_hidden/block_size` blocks, `top_k` of them active per token, picked by a router"
@@ -283,6 +388,8 @@ class RoutedFFN(nn.Module):
         for lin in (self.router[0], self.router[2]): nn.init.normal_(lin.weight, 0.0, std); nn.init.zeros_(lin.bias)
         nn.init.normal_(self.w_in, 0.0, std); nn.init.normal_(self.w_down, 0.0, std if proj_std is None else proj_std)
         self.aux_loss = self.last_logits = self.last_selection = None
+        self.grouped_down = 'grouped'  # impl 'grouped': the down projection grouped too, or 'dense' over the scattered hidden
+        self.decode_kernels = 'auto'   # impl 'triton': 'fused' (one kernel), 'split' (router + FFN kernels), 'auto': fused for one token when d ≤ 1024
 
     def router_logits(self, x):
         "Router scores (T, nb) in float32, outside autocast"
@@ -299,7 +406,7 @@ class RoutedFFN(nn.Module):
                   "run it under torch.no_grad() or pick 'gather'/'grouped'/'ref' for training")
             return self.impl
         if x.is_cuda and HAS_TRITON and not grad and 0 < x.shape[0] <= 8: return 'triton'
-        return 'gather' if x.shape[0] <= 16 else 'ref'
+        return 'gather' if x.shape[0] <= 16 else AUTO_TRAIN_IMPL
 
     def forward(self, x):  # (..., d) -> (..., d); no tokens give an empty output
         check(x.shape[-1] == self.d_model, f"RoutedFFN: input width {x.shape[-1]} does not match d_model={self.d_model}")
@@ -307,8 +414,12 @@ class RoutedFFN(nn.Module):
         impl = self.pick_impl(x)
         if impl == 'triton':
             r0, r2 = self.router[0], self.router[2]
-            logits, idx = router_topk(x, r0.weight, r0.bias, r2.weight, r2.bias, self.top_k)
-            y = routed_decode_ffn(x, self.w_in, self.w_down, idx); self.aux_loss = None
+            if self.decode_kernels == 'fused' or (self.decode_kernels == 'auto' and x.shape[0] == 1 and self.d_model <= 1024):
+                y, logits, idx = routed_decode_fused(x, r0.weight, r0.bias, r2.weight, r2.bias, self.w_in, self.w_down, self.top_k)
+            else:
+                logits, idx = router_topk(x, r0.weight, r0.bias, r2.weight, r2.bias, self.top_k)
+                y = routed_decode_ffn(x, self.w_in, self.w_down, idx)
+            self.aux_loss = None
         else:
             logits = self.router_logits(x)
             idx, hard = topk_mask(logits, self.top_k)
@@ -321,12 +432,14 @@ class RoutedFFN(nn.Module):
             if impl == 'ref': y = routed_ffn_ref(xc, w_in, w_down, m)
             else:
                 m_sel = m.gather(1, idx) if torch.is_grad_enabled() else None
-                y = (routed_ffn_gather if impl == 'gather' else routed_ffn_grouped)(xc, w_in, w_down, idx, m_sel)
+                if impl == 'gather': y = routed_ffn_gather(xc, w_in, w_down, idx, m_sel)
+                else: y = routed_ffn_grouped(xc, w_in, w_down, idx, m_sel, down=self.grouped_down)
                 if self.ste == 'full' and self.top_k < self.num_blocks and torch.is_grad_enabled():
                     idx_u = hard.argsort(dim=1, stable=True)[:, :self.num_blocks - self.top_k]   # the unchosen blocks
                     y = _SteUnselected.apply(y, m.gather(1, idx_u), xc, w_in, w_down, idx_u)
         self.last_logits, self.last_selection = logits.detach().view(*shape[:-1], self.num_blocks), idx.view(*shape[:-1], self.top_k)
-        return self.drop(y.view(shape))
+        y = y.view(shape)
+        return self.drop(y) if self.training and self.drop.p else y                 # no module call when it is the identity
 
     def active_params(self)->int:
         "Parameters one token uses: the router plus top_k/num_blocks of the FFN weights"
@@ -344,19 +457,19 @@ def routed_mlp(cfg:GPTConfig, layer_idx:int=0)->RoutedFFN:
 
 # %% ../nbs/06_router.ipynb #04371491
 def compare_paths(ffn:RoutedFFN, x:torch.Tensor, impls=('ref', 'gather', 'grouped'), dtype=None)->dict:
-    "Relative errors of each path's output and gradients (x, w_in, w_down, router) vs the float64 reference"
+    "Relative errors of each path's output, load-balancing loss and gradients (x, w_in, w_down, router) vs the float64 reference"
     dtype = dtype or x.dtype
     ref = copy.deepcopy(ffn).to(dtype).double(); ref.impl = 'ref'         # same rounded weights, so the same blocks
     xr = x.detach().to(dtype).double().requires_grad_(); dy = torch.randn(x.shape, dtype=torch.float64, device=x.device)
-    yr = ref(xr); (yr * dy).sum().backward()
+    yr = ref(xr); ((yr * dy).sum() + ref.aux_loss).backward()             # the task gradient and the load-balancing one
     grads_r = {'x': xr.grad, **{n: p.grad for n, p in ref.named_parameters()}}
     out = {}
     for impl in impls:
         f = copy.deepcopy(ffn).to(dtype); f.impl = impl
         xi = x.detach().to(dtype).requires_grad_()
-        yi = f(xi); (yi * dy.to(dtype)).sum().backward()
+        yi = f(xi); ((yi * dy.to(dtype)).sum() + f.aux_loss).backward()
         assert torch.equal(f.last_selection.sort(-1).values, ref.last_selection.sort(-1).values), f"{impl}: other blocks chosen"
-        out[impl] = {'y': rel_err(yi, yr), 'x': rel_err(xi.grad, xr.grad),
+        out[impl] = {'y': rel_err(yi, yr), 'aux': rel_err(f.aux_loss, ref.aux_loss), 'x': rel_err(xi.grad, xr.grad),
                      **{n: rel_err(p.grad, grads_r[n]) for n, p in f.named_parameters()}}
     return out
 
