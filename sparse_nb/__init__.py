@@ -19,4 +19,4 @@ Modules:
 - `sparse_nb.topology`: Dynamic Block-ELL topology: prune the weakest blocks of each block-row and regrow promising absent ones during training, K fixed, identically on every rank.
 - `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints you can trust, hooks and DDP."""
 
-__version__ = "0.0.1"
+__version__ = "0.1.0"
