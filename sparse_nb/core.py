@@ -22,9 +22,11 @@ __all__ = ['USER_ERRORS', 'TOLS', 'use_triton_interpreter_without_cuda', 'Config
 
 # %% ../nbs/00_core.ipynb #a58740a5
 def use_triton_interpreter_without_cuda()->bool:
-    "Set `TRITON_INTERPRET=1` when CUDA is absent (it must precede the first `import triton`); return whether it is on"
-    if not torch.cuda.is_available(): os.environ.setdefault('TRITON_INTERPRET', '1')
-    return os.environ.get('TRITON_INTERPRET') == '1'
+    "On a machine without CUDA set `TRITON_INTERPRET=1` for the kernels about to be imported; return whether it is on"
+    if not torch.cuda.is_available() and 'TRITON_INTERPRET' not in os.environ:
+        os.environ['TRITON_INTERPRET'] = '1'
+        for k in [k for k in sys.modules if (k == 'triton' or k.startswith('triton.')) and not k.startswith('triton._C')]: del sys.modules[k]   # imported uninterpreted (transformers, torch.compile): the next `import triton` reads the variable
+    return os.environ.get('TRITON_INTERPRET') == '1' 
 
 # %% ../nbs/00_core.ipynb #091821bd
 class ConfigError(ValueError):
