@@ -16,7 +16,8 @@ Modules:
 - `sparse_nb.router`: A routed block-sparse SwiGLU FFN: a light router scores blocks of the hidden layer per token, a straight-through top-k picks the active ones, a load-balancing loss keeps them all in use.
 - `sparse_nb.router_study`: The routed FFN's parity study: dense vs routed (with and without load balancing) trained from one seed, with the router's statistics logged along the way.
 - `sparse_nb.semi24`: 2:4 semi-structured sparsity for MLP training: the 2:4 rule, tile pruning that is 2:4 in both orientations, `SemiSparseLinear` on the CUTLASS and cuSPARSELt 2:4 kernels (compile-safe), 2:4 activations for relu², and the one-call MLP swap.
+- `sparse_nb.sparsify`: One call to make any model's MLP sparse — band, 2:4, Block-ELL, dynamic Block-ELL or routed — keeping its trained weights, and one to make it dense again.
 - `sparse_nb.topology`: Dynamic Block-ELL topology: prune the weakest blocks of each block-row and regrow promising absent ones during training, K fixed, identically on every rank.
 - `sparse_nb.train`: One readable training loop: AdamW, warmup + cosine, clipping, eval, checkpoints you can trust, hooks and DDP."""
 
-__version__ = "0.0.1"
+__version__ = "0.1.0"

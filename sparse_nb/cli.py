@@ -12,41 +12,50 @@ Docs: https://sparse-nb.github.io/sparse_nb/cli.html.md"""
 
 # %% ../nbs/11_cli.ipynb #45a88773
 from __future__ import annotations
-import os, sys, argparse, importlib, typing
-from dataclasses import dataclass, fields
+import os, re, sys, math, argparse, importlib, typing
+from dataclasses import dataclass, fields, replace as dc_replace
 from pathlib import Path
+import torch
 from fastcore.docments import docments
+from tqdm.auto import tqdm
 from .core import *
 from .model import GPTConfig, PRESETS, LINEARS, MLPS, ACTS, _PLUGINS
-from .data import load_data, DATASETS
-from .train import (TrainConfig, train, build_model, model_config, sample, plot_losses,
+from .data import load_data, DATASETS, TOKENIZERS, ARITH_CHARS, tokenizer_for
+from .train import (TrainConfig, train, build_model, model_config, plot_losses,
                              latest_checkpoint, list_checkpoints, model_from_checkpoint)
 from .topology import DynamicTopology
+from .forgetting import arith_accuracy
+from .sparsify import sparsify_, Semi24Config
 
 # %% auto #0
-__all__ = ['MAIN_JOB', 'PROMPTS', 'RUN_FILES', 'RunOptions', 'train_parser', 'parse_train_args', 'prepare_out_dir', 'train_cli',
-           'GenerateOptions', 'generate_parser', 'generate_cli']
+__all__ = ['MAIN_JOB', 'DATA_JOBS', 'PROMPTS', 'RUN_FILES', 'RunOptions', 'train_parser', 'parse_train_args', 'prepare_out_dir',
+           'sums_right', 'ArithEval', 'train_cli', 'GenerateOptions', 'generate_parser', 'generate_cli']
 
 # %% ../nbs/11_cli.ipynb #77e6f90a
 @dataclass
 class RunOptions:
     "The options of `sparse_nb_train` that are not config fields: what to train on, where, and what to run around it"
-    model:str='tiny'        # model size preset: its values are the defaults of the model flags
+    model:str=''            # model size preset ('tiny', 'gpt2-small'); '' = sized to the data (`DATA_JOBS`), else 'tiny'
     data:str='arith'        # 'arith' (generated, needs no files) or 'tinystories'
+    tokenizer:str='auto'    # 'auto' (characters for arith, GPT-2 BPE for tinystories), 'char' or 'gpt2'
     data_dir:str=''         # TinyStories text files and gpt2/ BPE files ('' = $SPARSE_NB_DATA)
     resume:str=''           # checkpoint file or folder to continue from (usually the run in --out-dir)
     overwrite:bool=False    # replace the run in --out-dir (deletes its checkpoints, metas, log and plot first)
-    sparse:bool=False       # 2:4 semi-structured FC1 and FC2 (fc1 = fc2 = 'semi24'; cuSPARSELt on Ampere+ GPUs)
+    sparse:bool=False       # 2:4 semi-structured FC1 and FC2 through `sparsify_` (fc1 = fc2 = 'semi24'; cuSPARSELt on Ampere+ GPUs)
     topology:bool=False     # prune and regrow Block-ELL blocks during training (needs --fc1/--fc2 bell)
     update_every:int=100    # steps between topology decisions
-    sample_tokens:int=24    # tokens sampled from the final checkpoint (0: none)
+    sample_tokens:int=27    # tokens sampled from the final checkpoint (0: none)
 
     def __post_init__(self):
         check(not (self.resume and self.overwrite), "--resume continues the run in --out-dir and --overwrite deletes it: give one")
         check(self.update_every > 0 and self.sample_tokens >= 0,
               f"need update_every > 0 and sample_tokens ≥ 0; got {self.update_every}, {self.sample_tokens}")
+        check(self.tokenizer in ('auto',) + TOKENIZERS, f"tokenizer={self.tokenizer!r} unknown; choose 'auto' or one of {TOKENIZERS}")
+        check(self.data == 'arith' or self.tokenizer != 'char', f"--tokenizer char reads arithmetic only; --data {self.data} is GPT-2 BPE")
+        if self.tokenizer == 'auto': self.tokenizer = 'char' if self.data == 'arith' else 'gpt2'
 
-MAIN_JOB = dict(seq_len=32, out_dir='runs/default')   # the README's job: the tiny model on arith, 32-token context
+MAIN_JOB = dict(seq_len=32, out_dir='runs/default')   # every run's defaults: a 32-token context, written to runs/default
+DATA_JOBS = {'arith': dict(n_layer=2, n_head=4, n_embd=64, steps=1500, batch_size=48, lr=3e-3, eval_every=150)}  # per dataset
 PROMPTS = {'arith': '12+34=', 'tinystories': 'Once upon a time'}
 
 # %% ../nbs/11_cli.ipynb #5e2c981a
@@ -58,6 +67,14 @@ def _load_plugins():
     "Import every lazily registered layer module so the registries hold all kinds"
     for mod in dict.fromkeys(_PLUGINS.values()): importlib.import_module(f'sparse_nb.{mod}')
 
+def _default_text(name:str, d, field_default)->str:
+    "What `--help` says a flag defaults to: a value, the per-dataset value, or the preset's"
+    tiny = PRESETS['tiny'].get(name, field_default)
+    per_data = ''.join(f"{v!r} with --data {k}, " for k, job in DATA_JOBS.items() if (v := job.get(name)) is not None)
+    if d is not None: return repr(d)
+    if name in {f.name for f in fields(GPTConfig)}: return f"{per_data}from --model otherwise (tiny: {tiny!r})"
+    return f"{per_data}else {field_default!r}"
+
 def _add_fields(p, cls, title:str, defaults:dict, choices:dict, skip=(), notes=None):
     "One `--flag` per field of dataclass `cls`: its comment as help, `defaults[name]` (else the field's) as default"
     g, docs, types = p.add_argument_group(title), docments(cls), typing.get_type_hints(cls)
@@ -65,9 +82,8 @@ def _add_fields(p, cls, title:str, defaults:dict, choices:dict, skip=(), notes=N
         if f.name in skip: continue
         d, t = defaults.get(f.name, f.default), types[f.name]
         t = next((a for a in typing.get_args(t) if a is not type(None)), t)   # `int|None` parses as int
-        shown = f"from --model ({RunOptions.model}: {PRESETS[RunOptions.model].get(f.name, f.default)!r})" if d is None else repr(d)
         doc = f"{docs.get(f.name) or ''}{(notes or {}).get(f.name, '')}".replace('%', '%%')
-        kw = dict(dest=f.name, default=d, help=f"{doc} (default: {shown})")
+        kw = dict(dest=f.name, default=d, help=f"{doc} (default: {_default_text(f.name, d, f.default)})".replace('%', '%%'))
         if t is bool: kw['action'] = argparse.BooleanOptionalAction if f.default else 'store_true'
         elif f.name in choices: kw.update(type=t, choices=sorted(choices[f.name]))
         else: kw.update(type=t, metavar=t.__name__.upper())
@@ -80,21 +96,27 @@ def train_parser()->argparse.ArgumentParser:
     "The parser of `sparse_nb_train`: every `RunOptions`, `TrainConfig` and `GPTConfig` field, once"
     _load_plugins()
     p = _Parser(prog='sparse_nb_train', description="Train a GPT (dense or sparse MLP) and sample from its final checkpoint.")
-    choices = dict(model=PRESETS, data=DATASETS, fc1=LINEARS, fc2=LINEARS, mlp=MLPS, act=ACTS)
+    choices = dict(model=PRESETS, data=DATASETS, fc1=LINEARS, fc2=LINEARS, mlp=MLPS, act=ACTS, tokenizer=('auto',) + TOKENIZERS)
     notes = {n: f"; also TrainConfig.{n}, which stays 0: training uses the model's" for n in _shared()}
     notes.update(out_dir="; here it must be given", log_file="; here '' means OUT_DIR/log.jsonl")
+    per_data = {k: None for job in DATA_JOBS.values() for k in job}
     _add_fields(p, RunOptions, 'run', MAIN_JOB, choices)
-    _add_fields(p, TrainConfig, 'training (TrainConfig)', MAIN_JOB, choices, skip=_shared(), notes=notes)
+    _add_fields(p, TrainConfig, 'training (TrainConfig)', {**MAIN_JOB, **per_data}, choices, skip=_shared(), notes=notes)
     _add_fields(p, GPTConfig, 'model (GPTConfig)', {f.name: MAIN_JOB.get(f.name) for f in fields(GPTConfig)}, choices, notes=notes)
     return p
 
 def parse_train_args(argv=None)->tuple:
     "`(GPTConfig, TrainConfig, RunOptions)` from the flags in `argv` (default: the command line)"
     a = vars(train_parser().parse_args(argv))
+    gpt = {f.name for f in fields(GPTConfig)}
+    for k, v in DATA_JOBS.get(a['data'], {}).items():
+        if a[k] is None and not (k in gpt and a['model']): a[k] = v          # a flag, or --model's preset, wins
     pick = lambda cls, skip=(): {f.name: a[f.name] for f in fields(cls) if f.name not in skip}
     run = RunOptions(**pick(RunOptions))
-    mcfg = model_config(run.model, sparse=run.sparse, **pick(GPTConfig))
-    t = pick(TrainConfig, skip=_shared())
+    g = pick(GPTConfig)
+    if g['vocab_size'] is None and run.tokenizer == 'char': g['vocab_size'] = len(ARITH_CHARS)
+    mcfg = model_config(run.model or 'tiny', sparse=run.sparse, **g)
+    t = {k: (v if v is not None else TrainConfig.__dataclass_fields__[k].default) for k, v in pick(TrainConfig, skip=_shared()).items()}
     check(t['out_dir'].strip() != '', "--out-dir is empty: give a folder for the checkpoints, log.jsonl and loss.png")
     t['log_file'] = t['log_file'] or str(Path(t['out_dir'])/'log.jsonl')
     return mcfg, TrainConfig(**t), run
@@ -119,17 +141,62 @@ def prepare_out_dir(out_dir:str,         # the run's folder
                 for f in d.glob(pat): f.unlink()
     return d
 
+# %% ../nbs/11_cli.ipynb #6134900d
+_OPS = {'+': lambda a, b: a + b, '-': lambda a, b: a - b, '*': lambda a, b: a * b}
+
+def sums_right(text:str,   # generated text, problems one per line
+               op:str='+'  # the task's operator
+              )->tuple:    # (right, complete problems)
+    "How many complete `a+b=s` lines of `text` are right (a last line counts only when a newline ends it)"
+    ms = [m for l in text.split('\n')[:-1] if (m := re.fullmatch(rf'(\d+){re.escape(op)}(\d+)=(-?\d+)', l))]
+    return sum(_OPS[op](int(m[1]), int(m[2])) == int(m[3]) for m in ms), len(ms)
+
+def _sample(model, enc, prompt:str, max_new_tokens:int=40, temperature:float=0.0, seed:int=0)->str:
+    "Continuation of `prompt` from `model`, read and written with its tokenizer `enc` (temperature 0 = greedy)"
+    check(prompt != '', "the prompt is empty: give some text to continue")
+    try: ids = enc.encode_ordinary(prompt)
+    except DataError as e: raise DataError(f"the prompt does not fit this model's vocabulary ({model.cfg.vocab_size} ids): {e}") from None
+    V = model.cfg.vocab_size
+    check(max(ids) < V, f"the prompt's GPT-2 token ids go up to {max(ids)}, but the model's vocabulary has {V} ids: "
+          "it was trained on other tokens (a renumbered vocabulary?) and cannot read GPT-2 text")
+    dev = next(model.parameters()).device
+    out = model.generate(torch.tensor([ids], device=dev), max_new_tokens, temperature=temperature, top_k=50,
+                         generator=torch.Generator(dev).manual_seed(seed))
+    return enc.decode(out[0].tolist())
+
+class ArithEval:
+    "Training hook: at each evaluation, exact match of greedy answers to the held-out problems, as `acc` in the metrics"
+    def __init__(self, model, task, enc,
+                 n:int|None=None,        # held-out problems scored (None: all)
+                 prompt:str='12+34=',    # shown with the model's answer
+                 verbose:bool=True):     # print a line per evaluation
+        self.model, self.task, self.enc, self.n, self.prompt, self.verbose = model, task, enc, n, prompt, verbose
+
+    def on_eval(self, step:int, metrics:dict):
+        r = arith_accuracy(self.model, self.task, 'val', self.n, enc=self.enc)
+        metrics.update(acc=r['acc'], ans_loss=r['ans_loss'])
+        if self.verbose:
+            said = _sample(self.model, self.enc, self.prompt, len(self.enc.encode_ordinary(str(self.task.answer(12, 34)))) + 1)
+            tqdm.write(f"step {step:5d} | held-out exact match {r['acc']:6.1%} of {r['n']} sums | {said.strip()!r}")
+
 # %% ../nbs/11_cli.ipynb #c89de4c6
-def _report(rows, tcfg:TrainConfig, run:RunOptions):
-    "Loss plot, final line and a sample from the last checkpoint (rank 0)"
+def _report(rows, tcfg:TrainConfig, run:RunOptions, ds):
+    "Loss plot with the task's reference levels, final line and a sample from the last checkpoint (rank 0)"
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
-    out, title = Path(tcfg.out_dir), f'{run.model} on {run.data}'
+    out, last, task = Path(tcfg.out_dir), rows[-1], getattr(ds, 'task', None)
+    levels = task.loss_levels(ds.enc) if task is not None else {'chance': math.log(ds.enc.n_vocab)}
+    acc = f"held-out exact match {last['acc']:.1%} of {len(task.val_pairs)} sums" if 'acc' in last else ''
+    title = f"{run.model or 'model sized to the task'} on {run.data}" + (f": {acc}" if acc else '')
     ax = plot_losses(rows, label='val', title=title); plot_losses(rows, ax, label='train', metric='train_loss', title=title)
-    ax.set_ylabel('loss (nats/token)'); ax.figure.savefig(out/'loss.png', dpi=100, bbox_inches='tight'); plt.close(ax.figure)
-    print(f"final val loss {rows[-1]['val_loss']:.4f}; checkpoint {latest_checkpoint(out)}; curve {out/'loss.png'}")
+    for (name, v), ls in zip(levels.items(), (':', '--', '-.')): ax.axhline(v, color='grey', ls=ls, lw=1, label=f'{name} ({v:.2f})')
+    ax.set_ylabel('loss (nats/token)'); ax.legend(fontsize=8); ax.title.set_fontsize(10)
+    ax.figure.savefig(out/'loss.png', dpi=100, bbox_inches='tight'); plt.close(ax.figure)
+    ck = latest_checkpoint(out)
+    print(f"final val loss {last['val_loss']:.4f} (" + ', '.join(f"{k} {v:.2f}" for k, v in levels.items()) + ")" + (f" | {acc}" if acc else ''))
+    print(f"checkpoint {ck} ({ck.stat().st_size / 2**20:.1f} MB); curve {out/'loss.png'}")
     if run.sample_tokens:
-        gm = model_from_checkpoint(latest_checkpoint(out), tcfg.device)
-        print('sample:', repr(sample(gm, PROMPTS.get(run.data, '\n'), run.sample_tokens)))
+        s = _sample(model_from_checkpoint(ck, tcfg.device), ds.enc, PROMPTS.get(run.data, '\n'), run.sample_tokens)
+        print('sample:', repr(s), '(%d of %d sums right)' % sums_right(s, task.op) if task is not None else '')
 
 @cli_errors
 def train_cli(argv:list|None=None # flags (default: the command line)
@@ -138,13 +205,19 @@ def train_cli(argv:list|None=None # flags (default: the command line)
     mcfg, tcfg, run = parse_train_args(argv)
     rank = int(os.environ.get('RANK', 0))
     prepare_out_dir(tcfg.out_dir, run.resume, run.overwrite, rank)
-    ds = load_data(run.data, data_dir=run.data_dir or None)
-    m = build_model(mcfg, tcfg.seed)
-    if rank == 0: print(f"{run.model} model, MLP {m.mlp_summary()}: {m.num_params()/1e6:.2f}M params "
-                        f"({m.mlp_params():,} in MLPs); data {run.data}: {ds.n_tokens[0]:,} train tokens")
+    ds = load_data(run.data, data_dir=run.data_dir or None, **({'tokenizer': run.tokenizer} if run.data == 'arith' else {}))
+    m = build_model(dc_replace(mcfg, fc1='dense', fc2='dense') if run.sparse else mcfg, tcfg.seed)
+    rep = sparsify_(m, Semi24Config()) if run.sparse else None
+    m.cfg = mcfg                                   # with --sparse: the checkpoint rebuilds these 2:4 layers from fc1/fc2
+    if rank == 0:
+        print(f"{run.model or 'model sized to ' + run.data}: {mcfg.n_layer} layers × {mcfg.n_embd}, vocabulary {mcfg.vocab_size} "
+              f"({run.tokenizer}), MLP {m.mlp_summary()}: {m.num_params()/1e6:.2f}M params ({m.mlp_params():,} in MLPs); "
+              f"data {run.data}: {ds.n_tokens[0]:,} train tokens")
+        if rep is not None: print(rep)
     hooks = [DynamicTopology(m, update_every=run.update_every)] if run.topology else []
+    if getattr(ds, 'task', None) is not None: hooks.append(ArithEval(m, ds.task, ds.enc, verbose=rank == 0))
     rows = train(m, ds, tcfg, hooks=hooks, resume=run.resume or None)
-    if rank == 0: _report(rows, tcfg, run)
+    if rank == 0: _report(rows, tcfg, run, ds)
 
 # %% ../nbs/11_cli.ipynb #409098d3
 @dataclass
@@ -171,6 +244,7 @@ def generate_parser()->argparse.ArgumentParser:
 @cli_errors
 def generate_cli(argv:list|None=None # flags (default: the command line)
                 ):
-    "Print the continuation of a prompt from a checkpoint: `sparse_nb_generate --help`"
+    "Print the continuation of a prompt from a checkpoint (its tokenizer from its vocabulary size): `sparse_nb_generate --help`"
     o = GenerateOptions(**vars(generate_parser().parse_args(argv)))
-    print(sample(model_from_checkpoint(o.ckpt, o.device), o.prompt, o.tokens, o.temperature, o.seed))
+    m = model_from_checkpoint(o.ckpt, o.device)
+    print(_sample(m, tokenizer_for(m.cfg.vocab_size), o.prompt, o.tokens, o.temperature, o.seed))

