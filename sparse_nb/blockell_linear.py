@@ -50,7 +50,7 @@ def _use_triton(x:Tensor)->bool:
     if _backend == 'ref': return False
     if _backend == 'auto': return x.is_cuda and x.dtype != torch.float64
     check(x.dtype != torch.float64, "Block-ELL backend 'triton' has no float64 kernels; use 'ref' or 'auto' (the reference)")
-    check(x.is_cuda or os.environ.get('TRITON_INTERPRET') == '1',
+    check(x.is_cuda or _kernels()._INTERPRET,
           "Block-ELL backend 'triton' on CPU needs the Triton interpreter: set TRITON_INTERPRET=1 before importing triton")
     return True
 

@@ -17,18 +17,12 @@ import os, sys, math, functools, threading, warnings
 import torch
 from torch import Tensor
 from .core import *
-_TRITON_EARLY = 'triton' in sys.modules and os.environ.get('TRITON_INTERPRET') != '1'
 _INTERPRET = use_triton_interpreter_without_cuda()   # on a machine without CUDA: before triton is imported
 import triton, triton.language as tl
 from .blockell import BlockELL, BLOCK_SIZES, bell_dds_ref, bell_dds_t_ref, bell_sdd_ref, transpose_index
 
 # %% auto #0
 __all__ = ['DIRECT_LAUNCH', 'bell_configs', 'bell_dds_triton', 'bell_dds_t_triton', 'bell_dds_t_atomic_triton', 'bell_sdd_triton']
-
-# %% ../nbs/07a_blockell_triton.ipynb #fc1fec96
-if _INTERPRET and _TRITON_EARLY:
-    warnings.warn("triton was imported before TRITON_INTERPRET=1 was set, so the Block-ELL kernels cannot run in the "
-                  "interpreter; set TRITON_INTERPRET=1 (or import sparse_nb.blockell_triton) before importing triton")
 
 # %% ../nbs/07a_blockell_triton.ipynb #44e2cc44
 def bell_configs(kind:str,      # 'dds' / 'dds_t' (tiles over tokens × features) or 'sdd' (block tiles, loop over tokens)

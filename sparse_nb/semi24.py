@@ -31,8 +31,7 @@ __all__ = ['TILE_PATTERNS', 'tile_prune_op', 'ROUTES', 'AUTO_ORDER', 'semi24_mm'
            'PACK_TOKENS', 'act24_mm', 'QUALITY_VARIANTS', 'mask_24', 'is_24', 'tile_mask_24_ref', 'tile_mask_24',
            'kept_fraction', 'tile_prune_24', 'shape_reason', 'semi24_reason', 'pack_route', 'pack_24', 'repack_24',
            'route_error', 'route_for', 'Semi24Fn', 'semi24_defaults', 'SemiSparseLinear', 'semi24_gain',
-           'semi24_slow_reason', 'Act24Fn', 'Act24Linear', 'sparsify_mlp', 'act24_stats', 'quality_rows',
-           'quality_summary']
+           'semi24_slow_reason', 'Act24Fn', 'Act24Linear', 'act24_stats', 'quality_rows', 'quality_summary']
 
 # %% ../nbs/05_semi24.ipynb #ffceea7f
 def mask_24(w:Tensor,            # (rows, cols) weight or activations; groups of 4 along the last dim
@@ -575,22 +574,6 @@ _resolve_outside = torch.compiler.disable(lambda m, device, dt: m._resolve(devic
 
 
 # %% ../nbs/05_semi24.ipynb #d5c8696a
-def sparsify_mlp(model:nn.Module,  # a `GPT` or any module whose MLP blocks have `c_fc` / `c_proj` linears
-                 static:bool=False,# fixed masks instead of dynamic re-pruning
-                 route:str|None=None, refresh:int|None=None  # `SemiSparseLinear` options (None: `SEMI24_DEFAULTS`)
-                )->int:            # number of linears converted
-    "Swap eligible MLP linears (`c_fc`, `c_proj` of each `mlp`) for `SemiSparseLinear`, in place"
-    n = 0
-    for name, mod in list(model.named_modules()):
-        if name.split('.')[-1] != 'mlp': continue
-        for attr in ('c_fc', 'c_proj'):
-            lin = getattr(mod, attr, None)
-            if type(lin) is not nn.Linear: continue
-            why = shape_reason(lin.out_features, lin.in_features) or _slow_reason(lin.out_features, lin.in_features)
-            if why: _warn_once(f"sparsify_mlp: {name}.{attr} stays dense ({why})"); continue
-            setattr(mod, attr, SemiSparseLinear.from_dense(lin, static, f"{name}.{attr}", route, refresh)); n += 1
-    return n
-
 @register_linear('semi24')
 def _semi24(i, o, *, bias, cfg, role, std):
     if role == 'fc2' and cfg.act24:

@@ -20,7 +20,7 @@ import torch, torch.nn as nn
 from torch import Tensor
 from .core import *
 from .bands import BandedLinear, band_mask, min_bandwidth
-from .semi24 import SemiSparseLinear, shape_reason
+from .semi24 import SemiSparseLinear, shape_reason, _slow_reason
 from .blockell import BlockELL, BLOCK_SIZES
 from .blockell_linear import BlockELLLinear
 from .topology import DynamicTopology
@@ -44,7 +44,9 @@ class BandConfig:
 class Semi24Config:
     "2:4: `SemiSparseLinear.from_dense` (tile 2:4 of the trained weight; cuSPARSELt where the GPU has it)"
     static:bool=False     # a fixed mask from the trained weight instead of re-pruning at every forward
-    fast_only:bool=False  # skip layers cuSPARSELt cannot pack (`shape_reason`) instead of running them dense-masked
+    fast_only:bool=False  # skip layers that cannot win: cuSPARSELt cannot pack them (`shape_reason`) or, on a 2:4 GPU, the speed rule says no (`semi24_slow_reason`)
+    route:str|None=None   # `SemiSparseLinear` route (None: `SEMI24_DEFAULTS`)
+    refresh:int|None=None # recompute the mask every N steps (None: `SEMI24_DEFAULTS`)
 
 @dataclass
 class BlockELLConfig:
@@ -91,7 +93,7 @@ def _is_conv1d(m)->bool: return type(m).__name__ == 'Conv1D' and hasattr(m, 'nf'
 
 _SPARSE = (BandedLinear, SemiSparseLinear, BlockELLLinear)
 
-def _is_linear(m)->bool: return isinstance(m, (nn.Linear, BlockELLLinear)) or _is_conv1d(m)
+def _is_linear(m)->bool: return isinstance(m, (nn.Linear, *_SPARSE)) or _is_conv1d(m)   # the sparse ones: to say they are
 
 def _dense_wb(m)->tuple:
     "(weight (out, in), bias) of an `nn.Linear` or a Hugging Face `Conv1D` (whose weight is stored (in, out))"
@@ -156,11 +158,11 @@ def _to_semi24(cfg:Semi24Config, name, m):
     W, b = _dense_wb(m); o, i = W.shape
     if i % 4 or o % 4: raise _Skip(f"2:4 needs both sides divisible by 4, got {o}x{i}")
     why = shape_reason(o, i)
-    if cfg.fast_only and why: raise _Skip(why)
+    if cfg.fast_only and (why or (why := _slow_reason(o, i))): raise _Skip(why)
     lin = nn.Linear(i, o, bias=b is not None, device=W.device, dtype=W.dtype)
     lin.weight.copy_(W)
     if b is not None: lin.bias.copy_(b)
-    return SemiSparseLinear.from_dense(lin, cfg.static, name), f"tile 2:4 {'static' if cfg.static else 'dynamic'}" + (f"; dense-masked here: {why}" if why else '')
+    return SemiSparseLinear.from_dense(lin, cfg.static, name, cfg.route, cfg.refresh), f"tile 2:4 {'static' if cfg.static else 'dynamic'}" + (f"; dense-masked here: {why}" if why else '')
 
 @torch.no_grad()
 def _to_bell(cfg:BlockELLConfig, name, m):
@@ -279,8 +281,9 @@ def densify_(model:nn.Module # a model holding sparse layers; changed in place
 
 # %% ../nbs/14_sparsify.ipynb #128c763b
 def sparsify_mlp(model:nn.Module,  # a `GPT` or any module whose MLP blocks have `c_fc` / `c_proj` linears
-                 static:bool=False # fixed masks instead of dynamic re-pruning
+                 static:bool=False, # fixed masks instead of dynamic re-pruning
+                 route:str|None=None, refresh:int|None=None  # `SemiSparseLinear` options (None: `SEMI24_DEFAULTS`)
                 )->int:            # number of linears converted
     "Swap the MLP linears (`c_fc`, `c_proj` of each `mlp`) that cuSPARSELt can pack for `SemiSparseLinear`, in place"
     gpt_mlp = lambda n, m: n.split('.')[-2:-1] == ['mlp'] and n.split('.')[-1] in ('c_fc', 'c_proj')
-    return len(sparsify_(model, Semi24Config(static, fast_only=True), gpt_mlp))
+    return len(sparsify_(model, Semi24Config(static, fast_only=True, route=route, refresh=refresh), gpt_mlp))
