@@ -12,6 +12,9 @@ def render(nb_path='nbs/index.ipynb')->str:
         src = ''.join(c['source']).strip()
         if not src or src.startswith('#| hide'): continue
         if c['cell_type'] == 'markdown': out.append(src + '\n'); continue
+        md = [''.join(o['data']['text/markdown']) for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {})]
+        if md: out.append('\n'.join(md).strip() + '\n')         # a rendered table (the cell hides its code: `#| echo: false`)
+        if src.startswith('#| echo: false') or md: continue
         out.append('```python\n' + src + '\n```\n')
         text = ''.join(''.join(o.get('text', '')) if o.get('output_type') == 'stream' else ''.join(o.get('data', {}).get('text/plain', ''))
                        for o in c.get('outputs', []))
