@@ -27,11 +27,11 @@ from .train import TrainConfig, Hook, train, build_model
 __all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'DECODE_LAYERS', 'SEMI24_KINDS', 'SEMI24_VARIANTS', 'time_fn', 'host_us',
            'kernel_us', 'cuda_graph', 'save_rows', 'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight',
            'linear_layer', 'kernel_rows', 'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows',
-           'add_speedups', 'host_rows', 'compile_matches_eager', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e',
-           'plot_kernels', 'bench_cli', 'decode_layer_rows', 'graphed_decode_step', 'decode_row', 'decode_rows',
-           'routed_train_rows', 'routed_e2e_rows', 'decode_table', 'decode_bench', 'semi24_variant', 'semi24_mlp',
-           'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table', 'semi24_host_rows', 'semi24_e2e_rows',
-           'semi24_compile_rows', 'semi24_bench', 'band_kernel_rows']
+           'add_speedups', 'host_rows', 'compile_matches_eager', 'md_table', 'e2e_table', 'kernel_table', 'host_table',
+           'plot_e2e', 'plot_kernels', 'bench_cli', 'decode_layer_rows', 'graphed_decode_step', 'decode_row',
+           'decode_rows', 'routed_train_rows', 'routed_e2e_rows', 'decode_table', 'decode_bench', 'semi24_variant',
+           'semi24_mlp', 'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table', 'semi24_host_rows',
+           'semi24_e2e_rows', 'semi24_compile_rows', 'semi24_bench', 'band_kernel_rows']
 
 # %% ../nbs/10_bench.ipynb #0fae5edd
 _L2 = {}
@@ -391,30 +391,39 @@ def compile_matches_eager(kind:str,            # a key of `KIND_VARIANTS`
 def _f(v, fmt):
     return '—' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
 
+def md_table(header:list,   # column titles
+             rows:list,     # result dicts
+             cells,         # row -> list of cell strings (a row with 'error' gets the first `lead` cells and the error)
+             lead:int=3)->str:
+    "Markdown table of result rows; a failed row shows its error after its first `lead` cells"
+    out = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    for r in rows:
+        c = cells(r) if 'error' not in r else [*cells(dict(r, error=None))[:lead], f"error: {r['error'][:60]}"] + [''] * (len(header) - lead - 1)
+        out.append('| ' + ' | '.join(c) + ' |')
+    return '\n'.join(out)
+
+def _e2e_cells(r):
+    if r.get('error') is not None or 'ms' not in r: return [str(r.get('model')), str(r.get('variant')), str(r.get('compile'))]
+    return [str(r['model']), r['variant'], r['compile'], f"{r['ms']:.2f} ({r['p20']:.2f}–{r['p80']:.2f})", f"{r['tok_per_s']:,.0f}",
+            _f(r.get('peak_mem_gb'), '.2f'), f"{_f(r.get('speedup'), '.2f')}×", f"{r['flop_ceiling']:.2f}×", _f(r.get('frac_of_ceiling'), '.0%')]
+
+def _kernel_cells(r):
+    head = [r['shape'], r['impl'], _f(r.get('density'), '.3g'), r['mode']]
+    if r.get('error') is not None or 'ms' not in r: return head
+    return head + [f"{r['ms']:.4f} ({r['p20']:.4f}–{r['p80']:.4f})", f"{r['speedup']:.2f}×", _f(r.get('tflops_nnz'), '.0f'), _f(r.get('rel_err'), '.1e')]
+
 def e2e_table(rows:list)->str:
     "Markdown table of end-to-end rows"
-    out = ['| model | MLP | compile | ms/step (p20–p80) | tok/s | peak GB | vs fastest dense | FLOP ceiling | of ceiling |',
-           '|---|---|---|---|---|---|---|---|---|']
-    for r in rows:
-        if 'error' in r: out.append(f"| {r['model']} | {r['variant']} | {r['compile']} | error: {r['error'][:60]} | | | | | |"); continue
-        out.append(f"| {r['model']} | {r['variant']} | {r['compile']} | {r['ms']:.2f} ({r['p20']:.2f}–{r['p80']:.2f}) | {r['tok_per_s']:,.0f} | "
-                   f"{_f(r.get('peak_mem_gb'), '.2f')} | {_f(r.get('speedup'), '.2f')}× | {r['flop_ceiling']:.2f}× | {_f(r.get('frac_of_ceiling'), '.0%')} |")
-    return '\n'.join(out)
+    return md_table(['model', 'MLP', 'compile', 'ms/step (p20–p80)', 'tok/s', 'peak GB', 'vs fastest dense', 'FLOP ceiling', 'of ceiling'], rows, _e2e_cells)
 
 def kernel_table(rows:list)->str:
     "Markdown table of kernel rows"
-    out = ['| shape | impl | density | mode | ms (p20–p80) | vs dense | TFLOP/s on nnz | rel. err |', '|---|---|---|---|---|---|---|---|']
-    for r in rows:
-        if 'error' in r: out.append(f"| {r['shape']} | {r['impl']} | {_f(r.get('density'), '.3g')} | {r['mode']} | error: {r['error'][:50]} | | | |"); continue
-        out.append(f"| {r['shape']} | {r['impl']} | {_f(r.get('density'), '.3g')} | {r['mode']} | {r['ms']:.4f} ({r['p20']:.4f}–{r['p80']:.4f}) | "
-                   f"{r['speedup']:.2f}× | {_f(r.get('tflops_nnz'), '.0f')} | {_f(r.get('rel_err'), '.1e')} |")
-    return '\n'.join(out)
+    return md_table(['shape', 'impl', 'density', 'mode', 'ms (p20–p80)', 'vs dense', 'TFLOP/s on nnz', 'rel. err'], rows, _kernel_cells, lead=4)
 
 def host_table(rows:list)->str:
     "Markdown table of host-time rows"
-    out = ['| kind | mode | shape | host µs / call | vs nn.Linear |', '|---|---|---|---|---|']
-    for r in rows: out.append(f"| {r['kind']} | {r['mode']} | {r['M']}x{r['IN']}->{r['OUT']} | {r['us']:.0f} | {r['vs_dense']:.2f}× |")
-    return '\n'.join(out)
+    return md_table(['kind', 'mode', 'shape', 'host µs / call', 'vs nn.Linear'], rows,
+                    lambda r: [r['kind'], r['mode'], f"{r['M']}x{r['IN']}->{r['OUT']}", f"{r['us']:.0f}", f"{r['vs_dense']:.2f}×"])
 
 # %% ../nbs/10_bench.ipynb #e148ebda
 def plot_e2e(rows:list, axs=None):
@@ -423,17 +432,18 @@ def plot_e2e(rows:list, axs=None):
     ok = [r for r in rows if 'speedup' in r and (r['variant'] == 'dense' or r['variant'].startswith('bell:'))]
     models = list(dict.fromkeys(r['model'] for r in ok))
     if axs is None: _, axs = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.4), squeeze=False); axs = axs[0]
+    colour = {c: f'C{i}' for i, c in enumerate(dict.fromkeys(r['compile'] for r in ok))}   # one colour per mode in every panel
     for ax, m in zip(axs, models):
         rs = [r for r in ok if r['model'] == m]
-        for i, c in enumerate(dict.fromkeys(r['compile'] for r in rs)):
+        for c in dict.fromkeys(r['compile'] for r in rs):
             pts = sorted((1.0 if r['variant'] == 'dense' else float(r['variant'][5:]), r['speedup']) for r in rs if r['compile'] == c)
-            ax.plot(*zip(*pts), 'o-', color=f'C{i}', label=f'compile={c}')
+            ax.plot(*zip(*pts), 'o-', color=colour[c], label=f'compile={c}')
         ceil = sorted({(1.0 if r['variant'] == 'dense' else float(r['variant'][5:]), r['flop_ceiling']) for r in rs})
         ax.plot(*zip(*ceil), 'k--', lw=1, label='FLOP ceiling')
         ax.axhline(1, color='grey', lw=.8)
         ax.set(xscale='log', xlabel='MLP density', ylabel='speedup vs fastest dense', title=m)
         ax.set_xscale('log', base=2); ax.grid(alpha=.3)
-    axs[0].legend(fontsize=7)
+    for ax in axs: ax.legend(fontsize=7)
     return axs
 
 def plot_kernels(rows:list, mode:str='fwdbwd', axs=None):
