@@ -218,6 +218,7 @@ def train_cli(argv:list|None=None # flags (default: the command line)
     if getattr(ds, 'task', None) is not None: hooks.append(ArithEval(m, ds.task, ds.enc, verbose=rank == 0))
     rows = train(m, ds, tcfg, hooks=hooks, resume=run.resume or None)
     if rank == 0: _report(rows, tcfg, run, ds)
+    if torch.distributed.is_initialized(): torch.distributed.barrier(); torch.distributed.destroy_process_group()   # a clean exit under torchrun
 
 # %% ../nbs/11_cli.ipynb #409098d3
 @dataclass
