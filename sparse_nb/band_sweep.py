@@ -54,7 +54,10 @@ def band_runs(bws=SWEEP_BWS # bandwidths to sweep
 def unscale_band_init_(model:nn.Module)->int:
     "Undo the per-row variance rescale of every `BandedLinear` (the reference's init: dense std, masked); returns how many"
     ls = [m for m in model.modules() if isinstance(m, BandedLinear) and m.rescale]
-    for m in ls: m.weight.div_(m.row_scale()[:, None].to(m.weight.dtype)); m.rescale = False
+    for m in ls:
+        s = m.row_scale().to(m.weight.dtype)                                      # (out,)
+        m.weight.div_(s[:, None] if m.impl == 'mask' else s.view(m.weight.shape[0], 1, -1, 1))   # dense (out, in) or blocks (R, K, B, B)
+        m.rescale = False
     return len(ls)
 
 # %% ../nbs/12_band_sweep.ipynb #b24f890a
