@@ -60,12 +60,6 @@ def _kernels():
     return importlib.import_module('sparse_nb.blockell_triton')
 
 # %% ../nbs/07b_blockell_linear.ipynb #a8825641
-def _define_op(name:str, schema:str, impl, fake):
-    "Register custom op `sparse_nb::name` (once per process) with its fake (shape-only) implementation"
-    if not hasattr(torch.ops.sparse_nb, name):
-        torch.library.custom_op(f"sparse_nb::{name}", impl, mutates_args=(), schema=schema).register_fake(fake)
-    return getattr(torch.ops.sparse_nb, name)
-
 def _dds_impl(x, values, col_indices, bias):
     if x.shape[0] == 0: return x.new_zeros(0, values.shape[0] * values.shape[2])
     if _use_triton(x): return _kernels().bell_dds_triton(x, values, col_indices, bias, validate=False)
@@ -82,32 +76,28 @@ def _sdd_impl(x, dy, col_indices, block_size):
     if _use_triton(x): return _kernels().bell_sdd_triton(x, dy, col_indices, block_size, validate=False)
     return bell_sdd_ref(x, dy, col_indices)
 
-bell_dds = _define_op('bell_dds', "(Tensor x, Tensor values, Tensor col_indices, Tensor? bias) -> Tensor", _dds_impl,
+bell_dds = define_op('bell_dds', "(Tensor x, Tensor values, Tensor col_indices, Tensor? bias) -> Tensor", _dds_impl,
                       lambda x, v, c, b: x.new_empty(x.shape[0], v.shape[0] * v.shape[2]))
-bell_dds_t = _define_op('bell_dds_t', "(Tensor dy, Tensor values, Tensor col_indices, Tensor t_index, Tensor t_counts, "
+bell_dds_t = define_op('bell_dds_t', "(Tensor dy, Tensor values, Tensor col_indices, Tensor t_index, Tensor t_counts, "
                         "SymInt in_features) -> Tensor", _dds_t_impl, lambda dy, v, c, ti, tc, n: dy.new_empty(dy.shape[0], n))
-bell_sdd = _define_op('bell_sdd', "(Tensor x, Tensor dy, Tensor col_indices, SymInt block_size) -> Tensor", _sdd_impl,
+bell_sdd = define_op('bell_sdd', "(Tensor x, Tensor dy, Tensor col_indices, SymInt block_size) -> Tensor", _sdd_impl,
                       lambda x, dy, c, B: x.new_empty(c.shape[0], c.shape[1], B, B))
 
 # %% ../nbs/07b_blockell_linear.ipynb #d6f0c7d7
-def _call(op, impl, *args):
-    "Custom `op` while `torch.compile` traces (an opaque graph node); its Python `impl` in eager mode"
-    return op(*args) if torch.compiler.is_compiling() else impl(*args)
-
 class BlockELLFn(torch.autograd.Function):
     "`y = x Wᵀ + bias` for a Block-ELL `W`, with gradients for x, the block values and the bias"
     @staticmethod
     def forward(ctx, x, values, col_indices, t_index, t_counts, bias):
         ctx.save_for_backward(x, values, col_indices, t_index, t_counts)
         ctx.has_bias = bias is not None
-        return _call(bell_dds, _dds_impl, x, values, col_indices, bias)
+        return call_op(bell_dds, _dds_impl, x, values, col_indices, bias)
 
     @staticmethod
     def backward(ctx, dy):
         x, values, col_indices, t_index, t_counts = ctx.saved_tensors
         dy = dy.contiguous()
-        dx = _call(bell_dds_t, _dds_t_impl, dy, values, col_indices, t_index, t_counts, x.shape[1]) if ctx.needs_input_grad[0] else None
-        dv = _call(bell_sdd, _sdd_impl, x, dy, col_indices, values.shape[2]) if ctx.needs_input_grad[1] else None
+        dx = call_op(bell_dds_t, _dds_t_impl, dy, values, col_indices, t_index, t_counts, x.shape[1]) if ctx.needs_input_grad[0] else None
+        dv = call_op(bell_sdd, _sdd_impl, x, dy, col_indices, values.shape[2]) if ctx.needs_input_grad[1] else None
         db = dy.sum(0) if ctx.has_bias and ctx.needs_input_grad[5] else None
         return dx, dv, None, None, None, db
 

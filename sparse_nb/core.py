@@ -18,7 +18,8 @@ import torch
 # %% auto #0
 __all__ = ['USER_ERRORS', 'TOLS', 'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError',
            'NonFiniteLossError', 'check', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
-           'check_close', 'git_commit', 'env_info', 'atomic_write', 'read_results', 'append_result', 'has_result']
+           'check_close', 'git_commit', 'env_info', 'atomic_write', 'define_op', 'call_op', 'read_results',
+           'append_result', 'has_result']
 
 # %% ../nbs/00_core.ipynb #a58740a5
 def use_triton_interpreter_without_cuda()->bool:
@@ -152,6 +153,20 @@ def atomic_write(path,  # destination file (its folder is created)
         tmp.unlink(missing_ok=True); raise
     _fsync_dir(p.parent)
     return p
+
+# %% ../nbs/00_core.ipynb #a487917b
+def define_op(name:str,   # registered as `sparse_nb::name`
+              schema:str, # its schema, e.g. "(Tensor x) -> Tensor"
+              impl,       # the implementation
+              fake):      # the shape-only implementation `torch.compile` traces
+    "Register custom op `sparse_nb::name` (once per process) with its fake implementation; return the op"
+    if not hasattr(torch.ops.sparse_nb, name):
+        torch.library.custom_op(f"sparse_nb::{name}", impl, mutates_args=(), schema=schema).register_fake(fake)
+    return getattr(torch.ops.sparse_nb, name)
+
+def call_op(op, impl, *args):
+    "`op(*args)` while `torch.compile` traces (an opaque graph node), `impl(*args)` in eager mode (less host time)"
+    return op(*args) if torch.compiler.is_compiling() else impl(*args)
 
 # %% ../nbs/00_core.ipynb #7289eb87
 def read_results(path)->list:

@@ -134,16 +134,6 @@ def _pattern_tables(device):
     return pat.to(device), code.to(device)
 
 # %% ../nbs/05_semi24.ipynb #b2bd0d9e
-def _op(name, schema, impl, fake):
-    "Register `sparse_nb::name` once per process, with its fake (shape-only) implementation for `torch.compile`"
-    if not hasattr(torch.ops.sparse_nb, name):
-        torch.library.custom_op(f"sparse_nb::{name}", impl, mutates_args=(), schema=schema).register_fake(fake)
-    return getattr(torch.ops.sparse_nb, name)
-
-def _call(op, impl, *args):
-    "The custom `op` while `torch.compile` traces (an opaque graph node); its Python `impl` in eager mode (less host time)"
-    return op(*args) if torch.compiler.is_compiling() else impl(*args)
-
 def _tile_prune_impl(w, dtype, block):
     R, C = w.shape
     out = torch.empty(R, C, dtype=dtype, device=w.device)
@@ -153,7 +143,7 @@ def _tile_prune_impl(w, dtype, block):
     _tile_kernel()[(math.ceil(n / block),)](w, out, mask, pat, code, n, C // 4, w.stride(0), out.stride(0), BLOCK=block)
     return out, mask.view(torch.bool)
 
-tile_prune_op = _op('tile_prune_24', "(Tensor w, ScalarType dtype, SymInt block) -> (Tensor, Tensor)", _tile_prune_impl,
+tile_prune_op = define_op('tile_prune_24', "(Tensor w, ScalarType dtype, SymInt block) -> (Tensor, Tensor)", _tile_prune_impl,
                     lambda w, dtype, block: (w.new_empty(w.shape, dtype=dtype), w.new_empty(w.shape, dtype=torch.bool)))
 
 def tile_prune_24(w:Tensor,          # (out_features, in_features) weight, any float dtype
@@ -164,7 +154,7 @@ def tile_prune_24(w:Tensor,          # (out_features, in_features) weight, any f
     "Tile 2:4 prune through the Triton kernel: the masked weight (cast to `dtype`) and the mask"
     _check_tile_shape(w, name)
     w = w.detach().contiguous()
-    return _call(tile_prune_op, _tile_prune_impl, w, dtype or w.dtype, block)
+    return call_op(tile_prune_op, _tile_prune_impl, w, dtype or w.dtype, block)
 
 
 # %% ../nbs/05_semi24.ipynb #83b349dc
@@ -265,7 +255,7 @@ def _mm_fake(x, p, meta, bias, route, out_features):
     if x.device.type == 'cuda' and route == 'cutlass': return x.new_empty_strided((N, out_features), (1, N + (-N % 8)))
     return x.new_empty(N, out_features)
 
-semi24_mm = _op('semi24_mm', "(Tensor x, Tensor p, Tensor? meta, Tensor? bias, str route, SymInt out_features) -> Tensor", _mm_impl, _mm_fake)
+semi24_mm = define_op('semi24_mm', "(Tensor x, Tensor p, Tensor? meta, Tensor? bias, str route, SymInt out_features) -> Tensor", _mm_impl, _mm_fake)
 
 
 # %% ../nbs/05_semi24.ipynb #8ab555ac
@@ -306,13 +296,13 @@ class Semi24Fn(torch.autograd.Function):
     def forward(ctx, x2, w, b, p, meta, pt, meta_t, gmask, route):  # x2 (N, in) fp16/bf16; w (out, in) param; p, pt packed W, Wᵀ
         ctx.save_for_backward(x2, pt, meta_t, gmask)
         ctx.route, ctx.w_dtype, ctx.has_b = route, w.dtype, b is not None
-        return _call(semi24_mm, _mm_impl, x2, p, meta, b, route, w.shape[0])
+        return call_op(semi24_mm, _mm_impl, x2, p, meta, b, route, w.shape[0])
 
     @staticmethod
     def backward(ctx, gy):
         x2, pt, meta_t, gmask = ctx.saved_tensors
         gx = gw = gb = None
-        if ctx.needs_input_grad[0]: gx = _call(semi24_mm, _mm_impl, gy, pt, meta_t, None, ctx.route, x2.shape[1])   # (N, in)
+        if ctx.needs_input_grad[0]: gx = call_op(semi24_mm, _mm_impl, gy, pt, meta_t, None, ctx.route, x2.shape[1])   # (N, in)
         if ctx.needs_input_grad[1]:
             gw = gy.t() @ x2                                                          # (out, in) dense
             if gmask is not None: gw = gw * gmask
@@ -512,7 +502,7 @@ def _act_mm_impl(xs, w, bias, route):
     else: y = torch._cslt_sparse_mm(_compress(xp), w.t())
     return y[:N] if bias is None else y[:N] + bias
 
-act24_mm = _op('act24_mm', "(Tensor xs, Tensor w, Tensor? bias, str route) -> Tensor", _act_mm_impl,
+act24_mm = define_op('act24_mm', "(Tensor xs, Tensor w, Tensor? bias, str route) -> Tensor", _act_mm_impl,
                lambda xs, w, b, r: xs.new_empty(xs.shape[0], w.shape[0]))
 
 class Act24Fn(torch.autograd.Function):
@@ -521,7 +511,7 @@ class Act24Fn(torch.autograd.Function):
     def forward(ctx, x2, w, b, route):  # x2 (N, in), w (out, in), all in the compute dtype
         m = mask_24(x2, 'activations'); xs = x2 * m
         ctx.save_for_backward(xs, m, w); ctx.has_b = b is not None
-        return _call(act24_mm, _act_mm_impl, xs, w, b, route)
+        return call_op(act24_mm, _act_mm_impl, xs, w, b, route)
 
     @staticmethod
     def backward(ctx, gy):
