@@ -33,12 +33,12 @@ PARTS = {   # name: (estimated seconds on the H200, call)
     # the end-to-end step of every kind, with real data and a loss curve (issue 13 item 6: a few hundred steps per mode)
     'e2e_conv': (240, lambda: e2e('e2e', models=(M,), variants=('dense', 'bell:0.5'), compiles=('off',) if S else ('off', 'default', 'reduce-overhead'),
                                   data=ts(), eval_every=2 if S else 50, **(STEPS or dict(steps=300, warmup=5)))),
-    'e2e_band': (200, lambda: e2e('e2e', models=(M,), variants=('dense', 'band:256', 'bandk:256', 'bandk:512'), compiles=CO,
+    'e2e_band': (150, lambda: e2e('e2e', models=(M,), variants=('dense', 'band:256', 'bandk:256'), compiles=CO,
                                   block_size=32 if S else 128, **STEPS)),
     'e2e_band_w2048': (170, lambda: e2e('e2e', models=('tiny' if S else 'w2048',), variants=('dense', 'bandk:256', 'bandk:512'),
                                         compiles=CO, block_size=32 if S else 128, **STEPS)),
-    'routed_e2e': (200, lambda: save_rows(out/'e2e.jsonl', routed_e2e_rows(M, d_hidden=256 if S else 2048, compiles=CO, **STEPS))),
-    'decode': (200, lambda: decode_bench(out=str(out), layers=not S, training=not S, decode=True)),
+    'routed_e2e': (150, lambda: save_rows(out/'e2e.jsonl', routed_e2e_rows(M, d_hidden=256 if S else 2048, compiles=CO, **STEPS))),
+    'decode': (180, lambda: decode_bench(out=str(out), layers=not S, training=not S, decode=True)),
     'band_kernel': (90, lambda: save_rows(out/'band_kernel.jsonl', [r for B in ((32,) if S else (128, 64)) for r in band_kernel_rows(
         shapes=((64, 256), (256, 64)) if S else ((768, 3072), (3072, 768), (2048, 8192), (8192, 2048)), bandwidths=(128,) if S else (1024, 512, 256),
         block_size=B, tokens=64 if S else 16384, warmup=1 if S else 10, rep=2 if S else 50, progress=False)])),
