@@ -37,7 +37,7 @@ PARTS = {   # name: (estimated seconds on the H200, call)
                                   block_size=32 if S else 128, **STEPS)),
     'e2e_band_w2048': (170, lambda: e2e('e2e', models=('tiny' if S else 'w2048',), variants=('dense', 'bandk:256', 'bandk:512'),
                                         compiles=CO, block_size=32 if S else 128, **STEPS)),
-    'routed_e2e': (150, lambda: save_rows(out/'e2e.jsonl', routed_e2e_rows(M, d_hidden=256 if S else 2048, compiles=CO, **STEPS))),
+    'routed_e2e': (110, lambda: save_rows(out/'e2e.jsonl', routed_e2e_rows(M, d_hidden=256 if S else 2048, impls=('grouped',), compiles=CO, **STEPS))),
     'decode': (180, lambda: decode_bench(out=str(out), layers=not S, training=not S, decode=True)),
     'band_kernel': (90, lambda: save_rows(out/'band_kernel.jsonl', [r for B in ((32,) if S else (128, 64)) for r in band_kernel_rows(
         shapes=((64, 256), (256, 64)) if S else ((768, 3072), (3072, 768), (2048, 8192), (8192, 2048)), bandwidths=(128,) if S else (1024, 512, 256),
