@@ -51,7 +51,7 @@ def _use_triton(x:Tensor)->bool:
     if _backend == 'auto': return x.is_cuda and x.dtype != torch.float64
     check(x.dtype != torch.float64, "Block-ELL backend 'triton' has no float64 kernels; use 'ref' or 'auto' (the reference)")
     check(x.is_cuda or _kernels()._INTERPRET,
-          "Block-ELL backend 'triton' on CPU needs the Triton interpreter: set TRITON_INTERPRET=1 before importing triton")
+          "Block-ELL backend 'triton' on CPU needs Triton's interpreter, which TRITON_INTERPRET=0 switches off")
     return True
 
 @functools.cache
