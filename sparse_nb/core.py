@@ -10,7 +10,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #b732caa2
 from __future__ import annotations
-import os, sys, json, math, random, time, uuid, subprocess, contextlib, functools, importlib, threading
+import os, sys, json, math, random, time, uuid, subprocess, contextlib, functools, importlib, threading, inspect
 from pathlib import Path
 import numpy as np
 import torch
@@ -18,8 +18,9 @@ import torch
 # %% auto #0
 __all__ = ['USER_ERRORS', 'TOLS', 'needs_triton_interpreter', 'triton_interpreter', 'TritonKernels',
            'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError', 'NonFiniteLossError',
-           'check', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err', 'check_close', 'git_commit',
-           'env_info', 'atomic_write', 'define_op', 'call_op', 'read_results', 'append_result', 'has_result']
+           'check', 'document_args', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
+           'check_close', 'git_commit', 'env_info', 'atomic_write', 'define_op', 'call_op', 'read_results',
+           'append_result', 'has_result']
 
 # %% ../nbs/00_core.ipynb #a58740a5
 def needs_triton_interpreter()->bool:
@@ -114,6 +115,19 @@ def check(cond:bool,      # condition that must hold
          ):
     "Raise `exc(msg)` unless `cond`: the one-line guard used for user-facing input checks"
     if not cond: raise exc(msg)
+
+# %% ../nbs/00_core.ipynb #b4f2a7e9
+def document_args(cls):
+    "Class decorator: the per-argument comments of `cls.__init__` (fastcore `docments`) become its docstring, for `help()`"
+    from fastcore.docments import docments
+    init = cls.__dict__.get('__init__')
+    if init is None: return cls
+    docs = {k: v for k, v in docments(cls).items() if k not in ('self', 'return')}
+    sig = inspect.signature(cls)
+    lines = [f"{k}{'' if p.default is inspect.Parameter.empty else ' = ' + repr(p.default)}: {docs.get(k) or ''}".rstrip(': ')
+             for k, p in sig.parameters.items()]
+    init.__doc__ = f"Build a `{cls.__name__}`.\n\nArguments:\n" + '\n'.join('    ' + l for l in lines)
+    return cls
 
 # %% ../nbs/00_core.ipynb #bbd1f189
 USER_ERRORS = (ConfigError, DataError, CheckpointError, NonFiniteLossError)

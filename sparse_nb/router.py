@@ -358,6 +358,7 @@ def routed_decode_fused(x:torch.Tensor,      # (T, d)
 IMPLS = ('auto', 'ref', 'gather', 'grouped', 'triton')
 AUTO_TRAIN_IMPL = 'ref'   # the path 'auto' takes for more than 16 tokens: 'ref' or 'grouped' (10_bench's routed-training rows compare them)
 
+@document_args
 class RoutedFFN(nn.Module):
     "SwiGLU FFN whose hidden layer is `d_hidden/block_size` blocks, `top_k` of them active per token, picked by a router"
     def __init__(self, d_model:int,        # model width d
