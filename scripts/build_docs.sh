@@ -7,6 +7,8 @@
 #   scripts/build_docs.sh --smalldocs        take the smalldocs route even where Quarto is installed
 #   scripts/build_docs.sh --screenshot [P]   also save a headless-Chromium PNG of page P (default core.html;
 #                                            SHOT_HEIGHT=5000 for a longer page); a one-off check, not for CI
+#   (every page, full length, with a report of broken images and links, text outputs wider than the column and
+#   squeezed figures: `python scripts/screenshot_docs.py`, after a build)
 #
 # Exits non-zero when the site does not build: a notebook nbdev cannot process, a config or page smalldocs
 # cannot read, a broken link, a sidebar page with no HTML, no home page, or a lost `#|` directive in a
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --smalldocs) route=smalldocs ;;
     --screenshot) shot=core.html; if [ $# -gt 1 ] && [[ $2 != --* ]]; then shot=$2; shift; fi ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "build_docs.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift

@@ -144,17 +144,19 @@ def show_blockell(w:BlockELL, # weight to draw
                  ):
     "Draw `w` three ways: dense magnitude, block mask, and the packed `values` with their column indices"
     import matplotlib.pyplot as plt
-    if axs is None: _, axs = plt.subplots(1, 3, figsize=(13, 4), gridspec_kw=dict(width_ratios=[w.C, w.C, w.K]))
+    from matplotlib.ticker import MaxNLocator
+    if axs is None: _, axs = plt.subplots(1, 3, figsize=(9, 3.2), gridspec_kw=dict(width_ratios=[w.C, w.C, w.K]), layout='constrained')   # the page column's width
     B = w.block_size
     axs[0].imshow(w.to_dense().abs().float().cpu(), cmap='viridis', interpolation='nearest')
-    axs[0].set_title(f'dense view {w.shape[0]}×{w.shape[1]}'); axs[0].set_xlabel('in feature'); axs[0].set_ylabel('out feature')
+    axs[0].set_title(f'dense view {w.shape[0]}×{w.shape[1]}', fontsize=10); axs[0].set_xlabel('in feature'); axs[0].set_ylabel('out feature')
     axs[1].imshow(w.block_mask().cpu(), cmap='Greys', interpolation='nearest')
-    axs[1].set_title(f'block mask R×C = {w.R}×{w.C}, density {w.density:.3g}'); axs[1].set_xlabel('block-column c'); axs[1].set_ylabel('block-row r')
+    axs[1].set_title(f'block mask {w.R}×{w.C}, density {w.density:.3g}', fontsize=10); axs[1].set_xlabel('block-column c'); axs[1].set_ylabel('block-row r')
     packed = w.values.abs().float().cpu().transpose(1, 2).reshape(w.R * B, w.K * B)
     axs[2].imshow(packed, cmap='viridis', interpolation='nearest', extent=(-0.5, w.K - 0.5, w.R - 0.5, -0.5), aspect='auto')
     for r in range(w.R):
-        for k in range(w.K): axs[2].text(k, r, int(w.col_indices[r, k]), ha='center', va='center', color='w', fontsize=8)
-    axs[2].set_title(f'values[R, K] + col_indices (K={w.K})'); axs[2].set_xlabel('slot k'); axs[2].set_ylabel('block-row r')
+        for k in range(w.K): axs[2].text(k, r, int(w.col_indices[r, k]), ha='center', va='center', color='w', fontsize=7)
+    axs[2].set_title(f'values, col_indices\n(K={w.K})', fontsize=10); axs[2].set_xlabel('slot k'); axs[2].set_ylabel('block-row r')
+    for ax in axs[1:]: ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # block indices are whole numbers
     return axs
 
 # %% ../nbs/07_blockell.ipynb #6305f719

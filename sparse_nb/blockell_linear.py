@@ -51,7 +51,7 @@ def _use_triton(x:Tensor)->bool:
     if _backend == 'auto': return x.is_cuda and x.dtype != torch.float64
     check(x.dtype != torch.float64, "Block-ELL backend 'triton' has no float64 kernels; use 'ref' or 'auto' (the reference)")
     check(x.is_cuda or _kernels()._INTERPRET,
-          "Block-ELL backend 'triton' on CPU needs the Triton interpreter: set TRITON_INTERPRET=1 before importing triton")
+          "Block-ELL backend 'triton' on CPU needs Triton's interpreter, which TRITON_INTERPRET=0 switches off")
     return True
 
 @functools.cache
@@ -122,15 +122,18 @@ def blockell_linear(x:Tensor,          # (..., in) input
     return _bell_linear(x, weight.values, weight.col_indices, t_index, t_counts, bias)
 
 # %% ../nbs/07b_blockell_linear.ipynb #f85be9aa
+@document_args
 class BlockELLLinear(nn.Module):
     "Linear layer `y = x Wᵀ + b` with a Block-ELL weight of `density` (fraction of B×B blocks kept per block-row)"
-    def __init__(self, in_features:int, out_features:int,
+    def __init__(self, in_features:int,  # input width (columns of the weight), a multiple of block_size
+                 out_features:int,      # output width (rows of the weight), a multiple of block_size
                  block_size:int=64,     # B; must divide both features
                  density:float=0.5,     # K = round(density · in/B) blocks per block-row
-                 bias:bool=True,
+                 bias:bool=True,        # add a learned bias
                  std:float=0.02,        # values ~ N(0, std²) (GPT-2's init for the kept weights)
                  generator=None,        # CPU generator for the pattern and values (None: global RNG)
-                 device=None, dtype=None):
+                 device=None,           # device of the parameters
+                 dtype=None):           # dtype of the parameters (None: float32)
         super().__init__()
         w = BlockELL.random(out_features, in_features, block_size, density, std=std, generator=generator,
                             dtype=dtype or torch.float32, device=device)   # validated

@@ -17,12 +17,14 @@ import os, sys, math, functools, threading, warnings
 import torch
 from torch import Tensor
 from .core import *
-_INTERPRET = use_triton_interpreter_without_cuda()   # on a machine without CUDA: before triton is imported
-import triton, triton.language as tl
 from .blockell import BlockELL, BLOCK_SIZES, bell_dds_ref, bell_dds_t_ref, bell_sdd_ref, transpose_index
 
 # %% auto #0
 __all__ = ['DIRECT_LAUNCH', 'bell_configs', 'bell_dds_triton', 'bell_dds_t_triton', 'bell_dds_t_atomic_triton', 'bell_sdd_triton']
+
+# %% ../nbs/07a_blockell_triton.ipynb #0eb8b035
+_K = TritonKernels(globals())   # this module's kernels: jitted on first use, in Triton's interpreter where there is no CUDA
+_INTERPRET = _K.interpret       # the launchers take the interpreter's tiles (and fp32 dots for bf16) when it is on
 
 # %% ../nbs/07a_blockell_triton.ipynb #44e2cc44
 def bell_configs(kind:str,      # 'dds' / 'dds_t' (tiles over tokens × features) or 'sdd' (block tiles, loop over tokens)
@@ -30,6 +32,7 @@ def bell_configs(kind:str,      # 'dds' / 'dds_t' (tiles over tokens × features
                  tma=(False,)   # load paths to try: TMA descriptors (True) and/or plain pointers (False)
                 )->list:        # of `triton.Config`
     "Autotune candidates for kernel family `kind` at block size `B`, each tile shape once per load path"
+    _K.build()
     BN, BK, T = min(B, 128), min(B, 64), min(B, 128)
     if kind in ('dds', 'dds_t'):
         cs = [(128, BN, BK, 4, 4),          # one warpgroup on a 128-row tile, 4 stages: the Hopper default for bf16
@@ -61,7 +64,7 @@ def _interp_config(kind, B, M):
     return dict(BM=bm, BN=B, BK=B, GROUP_M=1, num_warps=4, num_stages=1)
 
 # %% ../nbs/07a_blockell_triton.ipynb #4e3e7575
-@triton.jit
+@_K.jit
 def _grouped(pid, num_m, num_n, GROUP_M: tl.constexpr):
     "Program id → (row-tile, column-tile), `GROUP_M` row-tiles at a time (L2 reuse)"
     width = GROUP_M * num_n
@@ -69,14 +72,14 @@ def _grouped(pid, num_m, num_n, GROUP_M: tl.constexpr):
     gsize = tl.minimum(num_m - first_m, GROUP_M)
     return first_m + (pid % width) % gsize, (pid % width) // gsize
 
-@triton.jit
+@_K.jit
 def _block_tile(M, N, B: tl.constexpr, BM: tl.constexpr, BN: tl.constexpr, GROUP_M: tl.constexpr):
     "This program's output tile of an (M, N) result made of B-wide blocks: row tile, block index, offset in the block, row offsets"
     pid_m, pid_n = _grouped(tl.program_id(0), tl.cdiv(M, BM), N // BN, GROUP_M)
     blk = (pid_n * BN) // B
     return pid_m, blk, pid_n * BN - blk * B, pid_m * BM + tl.arange(0, BM)
 
-@triton.jit
+@_K.jit
 def _bell_dds_kernel(
     # x: (M, IN) contiguous; v: (R, K, B, B) contiguous; col: (R, K) int32; bias: (OUT,) or unused; y: (M, OUT)
     x_ptr, v_ptr, col_ptr, bias_ptr, y_ptr,
@@ -205,6 +208,7 @@ def bell_dds_triton(x:Tensor,           # (M, in)
                     validate:bool=True  # check the operands (the layer has, once per topology)
                    )->Tensor:           # (M, out) = x Wᵀ + bias
     "Forward `y = x Wᵀ + bias` with the dds kernel"
+    _K.build()
     R, K, B, _ = values.shape
     M, IN, OUT = x.shape[0], x.shape[1], R * B
     if validate:
@@ -220,7 +224,7 @@ def bell_dds_triton(x:Tensor,           # (M, in)
     return y
 
 # %% ../nbs/07a_blockell_triton.ipynb #aa781795
-@triton.jit
+@_K.jit
 def _bell_dds_t_kernel(
     # dy: (M, OUT) contiguous; v: (R, K, B, B); t_index: (C, T) int32 flat r·K+k; t_counts: (C,) int32; dx: (M, IN)
     dy_ptr, v_ptr, tidx_ptr, tcnt_ptr, dx_ptr,
@@ -251,7 +255,7 @@ def _bell_dds_t_kernel(
         acc = tl.dot(a, w, acc)
     tl.store(dx_ptr + rm[:, None].to(tl.int64) * IN + (c * B + n0 + rn)[None, :], acc.to(dx_ptr.dtype.element_ty), mask=rm[:, None] < M)
 
-@triton.jit
+@_K.jit
 def _bell_dds_t_atomic_kernel(
     # dy: (M, OUT); v: (R, K, B, B); col: (R, K) int32; dx32: (M, IN) float32, zeroed
     dy_ptr, v_ptr, col_ptr, dx_ptr,
@@ -281,6 +285,7 @@ def bell_dds_t_triton(dy:Tensor,          # (M, out)
                       validate:bool=True  # check the operands (the layer has, once per topology)
                      )->Tensor:           # (M, in) = dy W
     "Input gradient `dx = dy W` with the dds_t kernel (deterministic, no atomics)"
+    _K.build()
     R, K, B, _ = values.shape
     M, IN, OUT = dy.shape[0], in_features, R * B
     if validate:
@@ -297,6 +302,7 @@ def bell_dds_t_triton(dy:Tensor,          # (M, out)
 def bell_dds_t_atomic_triton(dy:Tensor, values:Tensor, col_indices:Tensor, in_features:int,
                              BM:int=128, BK:int=64, num_warps:int=8, num_stages:int=3)->Tensor:
     "Input gradient by fp32 atomics, one program per (token tile, weight block): measured, not used"
+    _K.build()
     R, K, B, _ = values.shape
     M, OUT = dy.shape[0], R * B
     _check_operands(dy, values, col_indices, OUT, 'bell_dds_t_atomic')
@@ -308,7 +314,7 @@ def bell_dds_t_atomic_triton(dy:Tensor, values:Tensor, col_indices:Tensor, in_fe
     return dx.to(dy.dtype)
 
 # %% ../nbs/07a_blockell_triton.ipynb #9b0f4158
-@triton.jit
+@_K.jit
 def _bell_sdd_kernel(
     # x: (M, IN); dy: (M, OUT); col: (R, K) int32; dv: (SPLIT_M, R, K, B, B), float32 when SPLIT_M > 1
     x_ptr, dy_ptr, col_ptr, dv_ptr,
@@ -361,6 +367,7 @@ def bell_sdd_triton(x:Tensor,           # (M, in)
                     validate:bool=True  # check the operands (the layer has, once per topology)
                    )->Tensor:           # (R, K, B, B)
     "Weight gradient on the active blocks with the sdd kernel (deterministic split-M reduction)"
+    _K.build()
     (R, K), B = col_indices.shape, block_size
     M, IN, OUT = x.shape[0], x.shape[1], R * B
     if validate: check(dy.shape == (M, OUT) and x.dtype == dy.dtype and IN % B == 0,

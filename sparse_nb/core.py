@@ -10,23 +10,89 @@ Docs: https://sparse-nb.github.io/sparse_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #b732caa2
 from __future__ import annotations
-import os, sys, json, math, random, time, uuid, subprocess, contextlib, functools
+import os, sys, json, math, random, time, uuid, subprocess, contextlib, functools, importlib, threading, inspect
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'TOLS', 'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError',
-           'NonFiniteLossError', 'check', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
+__all__ = ['USER_ERRORS', 'TOLS', 'needs_triton_interpreter', 'triton_interpreter', 'TritonKernels',
+           'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError', 'NonFiniteLossError',
+           'check', 'document_args', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
            'check_close', 'git_commit', 'env_info', 'atomic_write', 'define_op', 'call_op', 'read_results',
            'append_result', 'has_result']
 
 # %% ../nbs/00_core.ipynb #a58740a5
+def needs_triton_interpreter()->bool:
+    "Whether sparse_nb's Triton kernels run in Triton's interpreter: as `TRITON_INTERPRET` says when it is set, else when there is no CUDA"
+    v = os.environ.get('TRITON_INTERPRET')
+    if v is not None: return v.strip().lower() in ('1', 'true', 'on', 'yes')   # Triton's own reading of the variable
+    return not torch.cuda.is_available()
+
+@contextlib.contextmanager
+def triton_interpreter(on:bool=True): # interpreter on (True) or off (False) inside the block
+    "Context manager: Triton's interpreter is `on` inside the block (`TRITON_INTERPRET` and Triton's knob), as it was after"
+    old = os.environ.get('TRITON_INTERPRET')
+    knobs = sys.modules.get('triton.knobs')
+    with knobs.runtime.scope() if hasattr(getattr(knobs, 'runtime', None), 'scope') else contextlib.nullcontext():
+        os.environ['TRITON_INTERPRET'] = '1' if on else '0'
+        if knobs is not None: knobs.runtime.interpret = on       # a value set in Python outranks the variable
+        try: yield
+        finally:
+            if old is None: os.environ.pop('TRITON_INTERPRET', None)
+            else: os.environ['TRITON_INTERPRET'] = old
+
+# %% ../nbs/00_core.ipynb #78a133f1
+class _Interpreted:
+    "A kernel in Triton's interpreter whose launches `kernel[grid](...)` run with the interpreter switched on"
+    def __init__(self, kernel): self.kernel = kernel
+    def __getitem__(self, grid):
+        def launch(*args, **kwargs):
+            with triton_interpreter(): return self.kernel[grid](*args, **kwargs)
+        return launch
+    def __call__(self, *args, **kwargs): return self.kernel(*args, **kwargs)   # a device function, called from another kernel
+    def __getattr__(self, name): return getattr(self.kernel, name)
+
+def _drop_uninterpreted_triton()->bool:
+    "Forget a `triton` imported without the interpreter (its `tl.*` helpers compiled-mode), so the next import loads it interpreted"
+    tl, jit = sys.modules.get('triton.language'), sys.modules.get('triton.runtime.jit')
+    if tl is None or jit is None or not isinstance(getattr(tl, 'sigmoid', None), jit.JITFunction): return False
+    for k in [k for k in sys.modules if (k == 'triton' or k.startswith('triton.')) and not k.startswith('triton._C')]: del sys.modules[k]
+    return True
+
+class TritonKernels:
+    "A module's Triton kernels: registered by `jit`, decorated by `build()` on first use, in Triton's interpreter where it is needed"
+    def __init__(self, namespace:dict,      # the module's `globals()`: the kernels, `triton` and `tl` are bound there
+                 interpret:bool|None=None): # run them in the interpreter (default: `needs_triton_interpreter()`)
+        self.namespace, self.fns, self.ready, self.lock = namespace, [], False, threading.Lock()
+        self.interpret = needs_triton_interpreter() if interpret is None else interpret
+
+    def jit(self, fn):
+        "Decorator in place of `@triton.jit`: register kernel or device function `fn` (decorated at once if the module's kernels are built)"
+        self.fns.append(fn)
+        if not self.ready: return fn                 # replaced in the namespace by `build()`
+        self._decorate([fn])
+        return self.namespace[fn.__name__]
+
+    def build(self):
+        "Import `triton` into the module and decorate every registered kernel, once; a no-op afterwards"
+        if self.ready: return
+        with self.lock:
+            if not self.ready: self._decorate(self.fns); self.ready = True
+
+    def _decorate(self, fns):
+        with triton_interpreter() if self.interpret else contextlib.nullcontext():
+            if self.interpret: _drop_uninterpreted_triton()
+            triton = importlib.import_module('triton')
+            self.namespace.update(triton=triton, tl=importlib.import_module('triton.language'))
+            for f in fns: self.namespace[f.__name__] = _Interpreted(triton.jit(f)) if self.interpret else triton.jit(f)
+
+# %% ../nbs/00_core.ipynb #9a385029
 def use_triton_interpreter_without_cuda()->bool:
-    "On a machine without CUDA set `TRITON_INTERPRET=1` for the kernels about to be imported; return whether it is on"
+    "Process-wide opt-in: without CUDA set `TRITON_INTERPRET=1` for all Triton code imported later; whether it is on"
     if not torch.cuda.is_available() and 'TRITON_INTERPRET' not in os.environ:
         os.environ['TRITON_INTERPRET'] = '1'
-        for k in [k for k in sys.modules if (k == 'triton' or k.startswith('triton.')) and not k.startswith('triton._C')]: del sys.modules[k]   # imported uninterpreted (transformers, torch.compile): the next `import triton` reads the variable
+        _drop_uninterpreted_triton()
     return os.environ.get('TRITON_INTERPRET') == '1' 
 
 # %% ../nbs/00_core.ipynb #091821bd
@@ -49,6 +115,19 @@ def check(cond:bool,      # condition that must hold
          ):
     "Raise `exc(msg)` unless `cond`: the one-line guard used for user-facing input checks"
     if not cond: raise exc(msg)
+
+# %% ../nbs/00_core.ipynb #b4f2a7e9
+def document_args(cls):
+    "Class decorator: the per-argument comments of `cls.__init__` (fastcore `docments`) become its docstring, for `help()`"
+    from fastcore.docments import docments
+    init = cls.__dict__.get('__init__')
+    if init is None: return cls
+    docs = {k: v for k, v in docments(cls).items() if k not in ('self', 'return')}
+    sig = inspect.signature(cls)
+    lines = [f"{k}{'' if p.default is inspect.Parameter.empty else ' = ' + repr(p.default)}: {docs.get(k) or ''}".rstrip(': ')
+             for k, p in sig.parameters.items()]
+    init.__doc__ = f"Build a `{cls.__name__}`.\n\nArguments:\n" + '\n'.join('    ' + l for l in lines)
+    return cls
 
 # %% ../nbs/00_core.ipynb #bbd1f189
 USER_ERRORS = (ConfigError, DataError, CheckpointError, NonFiniteLossError)

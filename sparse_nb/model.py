@@ -35,6 +35,7 @@ __all__ = ['PRESETS', 'ACTS', 'LINEARS', 'MLPS', 'GPTConfig', 'register_linear',
            'CausalSelfAttention', 'MLP', 'Block', 'GPT']
 
 # %% ../nbs/01_model.ipynb #5250f931
+@document_args
 @dataclass
 class GPTConfig:
     "GPT-2-style model config; sparse-layer fields are read by the layers that registered those names"

@@ -17,21 +17,17 @@ Docs: https://sparse-nb.github.io/sparse_nb/router.html.md"""
 
 # %% ../nbs/06_router.ipynb #834e5a32
 from __future__ import annotations
-import math, copy
+import math, copy, importlib.util
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .model import register_mlp, GPTConfig
-use_triton_interpreter_without_cuda()      # before `import triton`: tl.sum / tl.sigmoid are @jit functions too
-try:
-    import triton, triton.language as tl
-    HAS_TRITON = True
-except ImportError: HAS_TRITON = False
+HAS_TRITON = importlib.util.find_spec('triton') is not None   # imported by the first kernel launch, not here
 
 # %% auto #0
-__all__ = ['USE_GROUPED_MM', 'IMPLS', 'AUTO_TRAIN_IMPL', 'topk_mask', 'ste_mask', 'load_balance_loss', 'routed_ffn_ref',
-           'per_block_mm', 'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk', 'routed_decode_ffn',
-           'routed_decode_fused', 'RoutedFFN', 'routed_mlp', 'compare_paths', 'router_stats', 'routed_layers',
-           'selection_structure', 'RouterLogger', 'plot_utilisation', 'plot_router_metric']
+__all__ = ['HAS_TRITON', 'USE_GROUPED_MM', 'IMPLS', 'AUTO_TRAIN_IMPL', 'topk_mask', 'ste_mask', 'load_balance_loss',
+           'routed_ffn_ref', 'per_block_mm', 'routed_ffn_gather', 'routed_ffn_grouped', 'router_topk',
+           'routed_decode_ffn', 'routed_decode_fused', 'RoutedFFN', 'routed_mlp', 'compare_paths', 'router_stats',
+           'routed_layers', 'selection_structure', 'RouterLogger', 'plot_utilisation', 'plot_router_metric']
 
 # %% ../nbs/06_router.ipynb #8999ffd8
 def topk_mask(logits:torch.Tensor, # (T, nb) router scores
@@ -157,128 +153,129 @@ def routed_ffn_grouped(x, w_in, w_down, idx, m_sel=None, down:str='grouped'):
     return _gmm(h, w_down, counts)[inv].view(T, k, d).sum(1)                 # (P, d) back in token order, summed
 
 # %% ../nbs/06_router.ipynb #b10694c7
-if HAS_TRITON:
-    @triton.jit
-    def _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, offs_r, R, NB,
-                     D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr):
-        "Token t's logit contributions (NBP,) fp32 from router hidden units `offs_r` (BR,): silu(W1 x + b1) then W2"
-        mr = offs_r < R
-        h = tl.zeros((BR,), tl.float32)
-        for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
-            offs_d = d0 + tl.arange(0, BD); md = offs_d < D
-            xv = tl.load(x_ptr + t * D + offs_d, mask=md, other=0.).to(tl.float32)
-            w = tl.load(w1_ptr + offs_r[:, None] * D + offs_d[None, :], mask=mr[:, None] & md[None, :], other=0.)
-            h += tl.sum(w.to(tl.float32) * xv[None, :], axis=1)
-        h += tl.load(b1_ptr + offs_r, mask=mr, other=0.).to(tl.float32)
-        h = h * tl.sigmoid(h)                                                   # silu; padded units stay 0
-        offs_b = tl.arange(0, NBP); mb = offs_b < NB
-        w2 = tl.load(w2_ptr + offs_b[:, None] * R + offs_r[None, :], mask=mb[:, None] & mr[None, :], other=0.)
-        return tl.sum(w2.to(tl.float32) * h[None, :], axis=1)
+_K = TritonKernels(globals())   # the kernels below: jitted on the first launch, in the interpreter where there is no CUDA
 
-    @triton.jit
-    def _rank(lg, offs_b, mb):
-        "Rank of each logit, 0 = best (ties to the lower block); padded blocks rank last"
-        lg = tl.where(mb, lg, float('-inf'))
-        beats = (lg[None, :] > lg[:, None]) | ((lg[None, :] == lg[:, None]) & (offs_b[None, :] < offs_b[:, None]))
-        return tl.sum(beats.to(tl.int32), axis=1)
+@_K.jit
+def _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, offs_r, R, NB,
+                 D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr):
+    "Token t's logit contributions (NBP,) fp32 from router hidden units `offs_r` (BR,): silu(W1 x + b1) then W2"
+    mr = offs_r < R
+    h = tl.zeros((BR,), tl.float32)
+    for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
+        offs_d = d0 + tl.arange(0, BD); md = offs_d < D
+        xv = tl.load(x_ptr + t * D + offs_d, mask=md, other=0.).to(tl.float32)
+        w = tl.load(w1_ptr + offs_r[:, None] * D + offs_d[None, :], mask=mr[:, None] & md[None, :], other=0.)
+        h += tl.sum(w.to(tl.float32) * xv[None, :], axis=1)
+    h += tl.load(b1_ptr + offs_r, mask=mr, other=0.).to(tl.float32)
+    h = h * tl.sigmoid(h)                                                   # silu; padded units stay 0
+    offs_b = tl.arange(0, NBP); mb = offs_b < NB
+    w2 = tl.load(w2_ptr + offs_b[:, None] * R + offs_r[None, :], mask=mb[:, None] & mr[None, :], other=0.)
+    return tl.sum(w2.to(tl.float32) * h[None, :], axis=1)
 
-    @triton.jit
-    def _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c,
-                        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
-        "Hidden units c·BR … of block b for token t: silu(gate)·up from the block's rows, times their W_down rows, added into acc"
-        rows = c * BR + tl.arange(0, BR)
-        gp = win_ptr + (b * 2 * BS + rows)[:, None] * D                         # gate rows; up rows are BS*D further
-        g = tl.zeros((BR,), tl.float32); u = tl.zeros((BR,), tl.float32)
-        for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
-            offs_d = d0 + tl.arange(0, BD); md = offs_d < D
-            xv = tl.load(x_ptr + t * D + offs_d, mask=md, other=0.).to(tl.float32)[None, :]
-            g += tl.sum(tl.load(gp + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32) * xv, axis=1)
-            u += tl.sum(tl.load(gp + BS * D + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32) * xv, axis=1)
-        h = g * tl.sigmoid(g) * u                                                # (BR,) hidden units
-        dp = wd_ptr + (b * BS + rows)[:, None] * D
-        for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
-            offs_d = d0 + tl.arange(0, BD); md = offs_d < D
-            wd = tl.load(dp + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32)
-            tl.atomic_add(acc_ptr + t * D + offs_d, tl.sum(wd * h[:, None], axis=0), mask=md, sem='relaxed')
+@_K.jit
+def _rank(lg, offs_b, mb):
+    "Rank of each logit, 0 = best (ties to the lower block); padded blocks rank last"
+    lg = tl.where(mb, lg, float('-inf'))
+    beats = (lg[None, :] > lg[:, None]) | ((lg[None, :] == lg[:, None]) & (offs_b[None, :] < offs_b[:, None]))
+    return tl.sum(beats.to(tl.int32), axis=1)
 
-    @triton.jit
-    def _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, N, D: tl.constexpr, BD: tl.constexpr):
-        "Ticket of this program; the N-th of token t to arrive writes y from acc and re-zeroes acc and the counter"
-        tl.debug_barrier()                                                      # all threads' adds issued before the ticket
+@_K.jit
+def _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c,
+                    D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
+    "Hidden units c·BR … of block b for token t: silu(gate)·up from the block's rows, times their W_down rows, added into acc"
+    rows = c * BR + tl.arange(0, BR)
+    gp = win_ptr + (b * 2 * BS + rows)[:, None] * D                         # gate rows; up rows are BS*D further
+    g = tl.zeros((BR,), tl.float32); u = tl.zeros((BR,), tl.float32)
+    for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
+        offs_d = d0 + tl.arange(0, BD); md = offs_d < D
+        xv = tl.load(x_ptr + t * D + offs_d, mask=md, other=0.).to(tl.float32)[None, :]
+        g += tl.sum(tl.load(gp + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32) * xv, axis=1)
+        u += tl.sum(tl.load(gp + BS * D + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32) * xv, axis=1)
+    h = g * tl.sigmoid(g) * u                                                # (BR,) hidden units
+    dp = wd_ptr + (b * BS + rows)[:, None] * D
+    for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
+        offs_d = d0 + tl.arange(0, BD); md = offs_d < D
+        wd = tl.load(dp + offs_d[None, :], mask=md[None, :], other=0.).to(tl.float32)
+        tl.atomic_add(acc_ptr + t * D + offs_d, tl.sum(wd * h[:, None], axis=0), mask=md, sem='relaxed')
+
+@_K.jit
+def _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, N, D: tl.constexpr, BD: tl.constexpr):
+    "Ticket of this program; the N-th of token t to arrive writes y from acc and re-zeroes acc and the counter"
+    tl.debug_barrier()                                                      # all threads' adds issued before the ticket
+    ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
+    for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
+        offs_d = d0 + tl.arange(0, BD); md = (offs_d < D) & ((offs_d * 0 + ticket) == N - 1)
+        v = tl.load(acc_ptr + t * D + offs_d, mask=md, other=0., volatile=True)
+        tl.store(y_ptr + t * D + offs_d, v.to(y_ptr.dtype.element_ty), mask=md)
+        tl.store(acc_ptr + t * D + offs_d, tl.zeros((BD,), tl.float32), mask=md)
+    tl.store(cnt_ptr + t, 0, mask=ticket == N - 1)
+
+@_K.jit
+def _router_topk_kernel(
+    x_ptr,                 # (T, D) activations, any float dtype
+    w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
+    w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
+    acc_ptr, cnt_ptr,      # (T, NBP) fp32 and (T,) int32 workspaces: zero on entry, left zero
+    logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
+    R, NB, K,
+    D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr, SPLIT: tl.constexpr):
+    t, s = tl.program_id(0), tl.program_id(1)
+    offs_b = tl.arange(0, NBP); mb = offs_b < NB
+    part = _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, s * BR + tl.arange(0, BR), R, NB, D, BD, BR, NBP)
+    if SPLIT == 1:
+        logits = part; last = offs_b >= 0
+    else:                                                                   # only the last to arrive finishes
+        tl.atomic_add(acc_ptr + t * NBP + offs_b, part, sem='relaxed')
+        tl.debug_barrier()                                                  # all threads' adds issued before the ticket
         ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
-        for d0 in tl.static_range(0, D, BD):                                    # unrolled: all loads in flight
-            offs_d = d0 + tl.arange(0, BD); md = (offs_d < D) & ((offs_d * 0 + ticket) == N - 1)
-            v = tl.load(acc_ptr + t * D + offs_d, mask=md, other=0., volatile=True)
-            tl.store(y_ptr + t * D + offs_d, v.to(y_ptr.dtype.element_ty), mask=md)
-            tl.store(acc_ptr + t * D + offs_d, tl.zeros((BD,), tl.float32), mask=md)
-        tl.store(cnt_ptr + t, 0, mask=ticket == N - 1)
+        last = (offs_b * 0 + ticket) == SPLIT - 1
+        logits = tl.load(acc_ptr + t * NBP + offs_b, mask=last, other=0., volatile=True)
+        tl.store(acc_ptr + t * NBP + offs_b, tl.zeros((NBP,), tl.float32), mask=last)
+        tl.store(cnt_ptr + t, 0, mask=ticket == SPLIT - 1)
+    logits = logits + tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
+    tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & last)
+    rank = _rank(logits, offs_b, mb)
+    tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & last & (rank < K))
 
-    @triton.jit
-    def _router_topk_kernel(
-        x_ptr,                 # (T, D) activations, any float dtype
-        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
-        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
-        acc_ptr, cnt_ptr,      # (T, NBP) fp32 and (T,) int32 workspaces: zero on entry, left zero
-        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
-        R, NB, K,
-        D: tl.constexpr, BD: tl.constexpr, BR: tl.constexpr, NBP: tl.constexpr, SPLIT: tl.constexpr):
-        t, s = tl.program_id(0), tl.program_id(1)
-        offs_b = tl.arange(0, NBP); mb = offs_b < NB
-        part = _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, s * BR + tl.arange(0, BR), R, NB, D, BD, BR, NBP)
-        if SPLIT == 1:
-            logits = part; last = offs_b >= 0
-        else:                                                                   # only the last to arrive finishes
-            tl.atomic_add(acc_ptr + t * NBP + offs_b, part, sem='relaxed')
-            tl.debug_barrier()                                                  # all threads' adds issued before the ticket
-            ticket = tl.atomic_add(cnt_ptr + t, 1, sem='acq_rel')
-            last = (offs_b * 0 + ticket) == SPLIT - 1
-            logits = tl.load(acc_ptr + t * NBP + offs_b, mask=last, other=0., volatile=True)
-            tl.store(acc_ptr + t * NBP + offs_b, tl.zeros((NBP,), tl.float32), mask=last)
-            tl.store(cnt_ptr + t, 0, mask=ticket == SPLIT - 1)
-        logits = logits + tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
-        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & last)
-        rank = _rank(logits, offs_b, mb)
-        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & last & (rank < K))
+@_K.jit
+def _routed_decode_kernel(
+    x_ptr,                 # (T, D) activations
+    idx_ptr,               # (T, K) int32 chosen blocks
+    win_ptr,               # (NB, 2*BS, D) gate rows then up rows per block
+    wd_ptr,                # (NB, BS, D) transposed down projection per block
+    acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
+    y_ptr,                 # out: (T, D) in x's dtype
+    K,
+    D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
+    t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+    b = tl.load(idx_ptr + t * K + j).to(tl.int64)
+    _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
+    _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
 
-    @triton.jit
-    def _routed_decode_kernel(
-        x_ptr,                 # (T, D) activations
-        idx_ptr,               # (T, K) int32 chosen blocks
-        win_ptr,               # (NB, 2*BS, D) gate rows then up rows per block
-        wd_ptr,                # (NB, BS, D) transposed down projection per block
-        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
-        y_ptr,                 # out: (T, D) in x's dtype
-        K,
-        D: tl.constexpr, BS: tl.constexpr, BR: tl.constexpr, BD: tl.constexpr):
-        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
-        b = tl.load(idx_ptr + t * K + j).to(tl.int64)
-        _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
-        _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
-
-    @triton.jit
-    def _routed_fused_kernel(
-        x_ptr,                 # (T, D) activations
-        w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
-        w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
-        win_ptr, wd_ptr,       # (NB, 2*BS, D), (NB, BS, D) block weights
-        acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
-        logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
-        y_ptr,                 # out: (T, D) in x's dtype
-        R, NB, K,
-        D: tl.constexpr, BD: tl.constexpr, RP: tl.constexpr, BRR: tl.constexpr, NBP: tl.constexpr,
-        BS: tl.constexpr, BR: tl.constexpr):
-        t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
-        offs_b = tl.arange(0, NBP); mb = offs_b < NB
-        logits = tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
-        for r0 in tl.static_range(0, RP, BRR):                                  # the whole router, in every program
-            logits += _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, r0 + tl.arange(0, BRR), R, NB, D, BD, BRR, NBP)
-        rank = _rank(logits, offs_b, mb)
-        first = (offs_b * 0 + j + c) == 0                                       # program (t, 0, 0) writes the router's outputs
-        tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & first)
-        tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & first & (rank < K))
-        b = tl.sum(tl.where(mb & (rank == j), offs_b, 0), axis=0).to(tl.int64)  # this program's block: the j-th best
-        _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
-        _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
+@_K.jit
+def _routed_fused_kernel(
+    x_ptr,                 # (T, D) activations
+    w1_ptr, b1_ptr,        # (R, D), (R,) router layer 1
+    w2_ptr, b2_ptr,        # (NB, R), (NB,) router layer 2
+    win_ptr, wd_ptr,       # (NB, 2*BS, D), (NB, BS, D) block weights
+    acc_ptr, cnt_ptr,      # (T, D) fp32 and (T,) int32 workspaces: zero on entry, left zero
+    logit_ptr, idx_ptr,    # out: (T, NB) fp32 logits, (T, K) int32 blocks by descending logit
+    y_ptr,                 # out: (T, D) in x's dtype
+    R, NB, K,
+    D: tl.constexpr, BD: tl.constexpr, RP: tl.constexpr, BRR: tl.constexpr, NBP: tl.constexpr,
+    BS: tl.constexpr, BR: tl.constexpr):
+    t, j, c = tl.program_id(0), tl.program_id(1), tl.program_id(2)
+    offs_b = tl.arange(0, NBP); mb = offs_b < NB
+    logits = tl.load(b2_ptr + offs_b, mask=mb, other=0.).to(tl.float32)
+    for r0 in tl.static_range(0, RP, BRR):                                  # the whole router, in every program
+        logits += _router_part(x_ptr, w1_ptr, b1_ptr, w2_ptr, t, r0 + tl.arange(0, BRR), R, NB, D, BD, BRR, NBP)
+    rank = _rank(logits, offs_b, mb)
+    first = (offs_b * 0 + j + c) == 0                                       # program (t, 0, 0) writes the router's outputs
+    tl.store(logit_ptr + t * NB + offs_b, logits, mask=mb & first)
+    tl.store(idx_ptr + t * K + rank, offs_b, mask=mb & first & (rank < K))
+    b = tl.sum(tl.where(mb & (rank == j), offs_b, 0), axis=0).to(tl.int64)  # this program's block: the j-th best
+    _block_ffn_part(x_ptr, win_ptr, wd_ptr, acc_ptr, t, b, c, D, BS, BR, BD)
+    _last_writes_y(acc_ptr, cnt_ptr, y_ptr, t, K * (BS // BR), D, BD)
 
 # %% ../nbs/06_router.ipynb #41b796cc
 _WS = {}
@@ -300,6 +297,7 @@ def router_topk(x:torch.Tensor,   # (T, d)
                )->tuple:           # logits (T, nb) fp32, idx (T, k) int32 by descending logit
     "Fused router: both router layers and the top-k, one kernel"
     check(HAS_TRITON, "router_topk needs triton")
+    _K.build()
     T, D = x.shape; R, NB = w1.shape[0], w2.shape[0]
     if not (w1.shape[1] == D and w2.shape[1] == R and 1 <= k <= NB):                  # message built only on failure: per decode step
         check(False, f"router shapes {tuple(w1.shape)}, {tuple(w2.shape)}, k={k} do not fit x {tuple(x.shape)}")
@@ -321,6 +319,7 @@ def routed_decode_ffn(x:torch.Tensor,      # (T, d)
                      )->torch.Tensor:      # (T, d)
     "Fused gather + SwiGLU + down projection of the chosen blocks, one kernel"
     check(HAS_TRITON, "routed_decode_ffn needs triton")
+    _K.build()
     nb, bs, d = w_down.shape; T, k = idx.shape; br = min(br, bs)
     if not (x.shape == (T, d) and w_in.shape == (nb, 2 * bs, d)):                    # message built only on failure
         check(False, f"shapes x {tuple(x.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, idx {tuple(idx.shape)} do not fit")
@@ -341,6 +340,7 @@ def routed_decode_fused(x:torch.Tensor,      # (T, d)
                        )->tuple:              # y (T, d) in x's dtype, logits (T, nb) fp32, idx (T, k) int32
     "The whole routed FFN in one kernel: every program recomputes the small router, takes its block by rank, runs its share of that block"
     check(HAS_TRITON, "routed_decode_fused needs triton")
+    _K.build()
     T, D = x.shape; R, NB = w1.shape[0], w2.shape[0]; nb, bs, d = w_down.shape; br = min(br, bs)
     if not (w1.shape[1] == D == d and w2.shape[1] == R and NB == nb and w_in.shape == (nb, 2 * bs, d) and 1 <= k <= nb):
         check(False, f"shapes x {tuple(x.shape)}, router {tuple(w1.shape)}, {tuple(w2.shape)}, w_in {tuple(w_in.shape)}, w_down {tuple(w_down.shape)}, k={k} do not fit")
@@ -358,6 +358,7 @@ def routed_decode_fused(x:torch.Tensor,      # (T, d)
 IMPLS = ('auto', 'ref', 'gather', 'grouped', 'triton')
 AUTO_TRAIN_IMPL = 'ref'   # the path 'auto' takes for more than 16 tokens: 'ref' or 'grouped' (10_bench's routed-training rows compare them)
 
+@document_args
 class RoutedFFN(nn.Module):
     "SwiGLU FFN whose hidden layer is `d_hidden/block_size` blocks, `top_k` of them active per token, picked by a router"
     def __init__(self, d_model:int,        # model width d

@@ -201,7 +201,7 @@ def is_mlp(name:str, module)->bool:
 # %% ../nbs/14_sparsify.ipynb #ed03b153
 @torch.no_grad()
 def _to_routed(cfg:RoutedConfig, name, m):
-    from sparse_nb.router import RoutedFFN                                  # imported on use: the router module loads triton
+    from sparse_nb.router import RoutedFFN                                  # imported on use
     g, up, down = _mlp_parts(m); kids = dict(m.named_children())
     extra = [n for n, c in kids.items() if n not in (g, up, down) and any(True for _ in c.parameters())]
     if extra: raise _Skip(f"{up}/{down} sit in {type(m).__name__} beside {', '.join(extra)}: no MLP module to replace")

@@ -33,6 +33,7 @@ __all__ = ['COMPILE_MODES', 'CKPT_FORMAT', 'TrainConfig', 'get_lr', 'make_optimi
 # %% ../nbs/03_train.ipynb #fde1f184
 COMPILE_MODES = ('off', 'default', 'max-autotune', 'reduce-overhead')
 
+@document_args
 @dataclass
 class TrainConfig:
     "Training knobs; every field is a flag of `sparse_nb_train` (`sparse_nb.cli`)"
