@@ -11,12 +11,13 @@ T0=$(date +%s)
 export SPARSE_NB_COMMIT=$COMMIT SPARSE_NB_DATA=${SPARSE_NB_DATA:-$PWD/.gpu_data} SPARSE_NB_CACHE=/tmp/topo2_cache PYTHONUNBUFFERED=1 PYTHONPATH=.${PYTHONPATH:+:$PYTHONPATH} OMP_NUM_THREADS=1
 mkdir -p "$OUT" /tmp/topo2_logs; RUNS=$OUT/topo2_runs.jsonl; L=/tmp/topo2_logs
 W=5
-if [ "$SMOKE" = "--smoke" ]; then X="--smoke"; BUDGET=${BUDGET:-40}; CAP=40; FLOOR=20; STEPS_FIXED=40; EXTRA="--seeds 0 1 --densities 0.5 0.125"
+if [ "$SMOKE" = "--smoke" ]; then X="--smoke"; BUDGET=${BUDGET:-60}; CAP=40; FLOOR=20; STEPS_FIXED=40; EXTRA="--seeds 0 1 --densities 0.5 0.125"
 else X="--device cuda"; BUDGET=${BUDGET:-385}; CAP=4400; FLOOR=400; STEPS_FIXED=${STEPS:-}; EXTRA=""; fi
 DEADLINE=$((T0 + BUDGET))
 R="gpu/topo2_run.py $X --out"
 timeout 90 python -c "from sparse_nb.data import load_data; load_data('tinystories')" > $L/cache.txt 2>&1   # fill the token cache once
-for i in 0 1 2 3 4; do timeout 60 python $R $L/cal_$i.json --calibrate > $L/cal_$i.txt 2>&1 & done; wait
+CT=60; [ -n "$SMOKE" ] && CT=150
+for i in 0 1 2 3 4; do timeout $CT python $R $L/cal_$i.json --calibrate > $L/cal_$i.txt 2>&1 & done; wait
 [ -n "$SMOKE" ] && DEADLINE=$(( $(date +%s) + BUDGET ))   # smoke: a loaded CPU's calibration does not eat the runs' time
 left() { local t=$(( DEADLINE - $(date +%s) + ${1:-0} )); [ $t -lt 5 ] && t=5; echo $t; }   # timeout never ≤ 0
 # steps: the slowest calibrated worker × (runs per worker + eval/overhead allowance) × 1.3 safety must fit before the deadline

@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 import torch, torch.nn as nn
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sparse_nb.core import read_results, append_result, autocast
+from sparse_nb.core import append_result, autocast
 from sparse_nb.bench import time_fn
 from sparse_nb.model import GPTConfig
 from sparse_nb.data import TokenData, load_data
@@ -122,12 +122,20 @@ def overhead(a, data, steps)->dict:
                 rigl_capture_and_decisions_frac=n_dec * (t['rigl'] - t['none'] + dms['rigl']) / base,
                 set_decisions_frac=n_dec * dms['set'] / base)
 
+def _rows(path)->list:
+    "The rows of `path`, skipping a line another worker is writing right now"
+    out = []
+    for l in (open(path).read().splitlines() if os.path.exists(path) else []):
+        try: out.append(json.loads(l))
+        except ValueError: pass
+    return out
+
 def worker(a, data):
     runs = [r for i, r in enumerate(run_list(a)) if i % a.workers == a.worker]
     est = None
     for arm, d, s in runs:
         key = dict(kind='run', tag=a.tag, arm=arm, density=d, seed=s, steps=a.steps)
-        if any(all(r.get(k) == v for k, v in key.items()) for r in read_results(a.out)): continue
+        if any(all(r.get(k) == v for k, v in key.items()) for r in _rows(a.out)): continue
         left = a.deadline - time.time() if a.deadline else math.inf
         need = est if est is not None else a.est_s
         if need and need * 1.1 > left:
