@@ -3,13 +3,18 @@
 A `BlockELLLinear` keeps K blocks per block-row, chosen at random when the layer is built. `DynamicTopology`
 is a training hook that moves those blocks while the model trains, in the torch.ao way: scores accumulate
 every step, and every `update_every` steps a decision (`step`) drops the weakest blocks of each row
-(`prune_`) and puts absent blocks with a better growth score in their slots (`regrow_`). A block's
-**retention score** is an EMA of its gradient's norm; an absent block's **growth score** is an EMA of
-‖input block c‖ × ‖output error of block-row r‖, a bound on the norm of the gradient it would get, built
-from per-block norms of what the forward and backward already hold — the dense weight gradient is never
-formed. Grown blocks start at zero (the function is unchanged) with fresh optimizer state. Under DDP the
-scores are averaged across ranks and the random choices come from a generator seeded with the step, and a
-checksum comparison stops training if the ranks ever disagree.
+(`prune_`) and puts absent blocks in their slots (`regrow_`). Three rules choose the blocks, all at block
+granularity and with K fixed: **`rule='ema'`** (the library's own) keeps an EMA of each block's gradient
+norm as its **retention score** and, for every absent block, an EMA of ‖input block c‖ × ‖output error of
+block-row r‖, a bound on the norm of the gradient it would get, built from per-block norms of what the
+forward and backward already hold — the dense weight gradient is never formed; **`rule='rigl'`** prunes by
+block magnitude and regrows by the dense gradient's block norms on the step before the decision (RigL);
+**`rule='set'`** prunes by magnitude and regrows at random (SET). Decisions follow RigL's schedule: a
+fraction that decays along a cosine and stops at `stop_frac` of training, and the number of blocks moved is
+counted over the whole layer with the fractional remainder carried to the next decision, so a small
+fraction is not rounded up to one block per row. Grown blocks start at zero (the function is unchanged)
+with fresh optimizer state. Under DDP the scores are averaged across ranks and the random choices come from
+a generator seeded with the step, and a checksum comparison stops training if the ranks ever disagree.
 
 Docs: https://sparse-nb.github.io/sparse_nb/topology.html.md"""
 
@@ -26,9 +31,9 @@ from fastcore.basics import patch
 from .blockell_linear import BlockELLLinear
 
 # %% auto #0
-__all__ = ['decision_frac', 'blocks_per_row', 'block_norms', 'growth_proxy', 'block_grad_norms', 'choose_swaps', 'reset_state_',
-           'prune_', 'regrow_', 'bell_layers', 'topology_checksum', 'DynamicTopology', 'plot_churn', 'plot_block_ages',
-           'topology_image', 'show_topology']
+__all__ = ['RULES', 'decision_frac', 'slot_counts', 'block_norms', 'growth_proxy', 'block_grad_norms', 'choose_swaps',
+           'block_magnitudes', 'dense_block_grads', 'reset_state_', 'prune_', 'regrow_', 'bell_layers',
+           'topology_checksum', 'DynamicTopology', 'plot_churn', 'plot_block_ages', 'topology_image', 'show_topology']
 
 # %% ../nbs/08_topology.ipynb #1717082c
 def decision_frac(step:int,             # optimizer step just taken, 0-based (the loop's `step` in `on_step`)
@@ -42,12 +47,17 @@ def decision_frac(step:int,             # optimizer step just taken, 0-based (th
     return prune_frac if not stop else prune_frac * 0.5 * (1 + math.cos(math.pi * s / stop))
 
 # %% ../nbs/08_topology.ipynb #4192136c
-def blocks_per_row(frac:float, # share of the row's active blocks to consider
-                   K:int,      # active blocks per row
-                   C:int       # block-columns
-                  )->int:
-    "How many of a row's K blocks a decision of fraction `frac` considers: ≥ 1 when frac > 0, ≤ C − K"
-    return 0 if frac <= 0 else min(max(1, round(frac * K)), K, C - K)
+def slot_counts(frac:float,      # share of the layer's R·K active slots to consider
+                R:int, K:int, C:int, # block-rows, active blocks per row, block-columns
+                carry:float=0.0, # fractional slots carried from this layer's previous decision, in [0, 1)
+                generator=None   # CPU `torch.Generator` that picks the rows taking one extra slot
+               )->tuple:         # ((R,) int64 slots to consider per row, carry for the next decision)
+    "Per-row slot counts of a decision of fraction `frac`, counted over the whole layer with the remainder carried"
+    q = max(frac, 0.0) * R * K + carry
+    total = min(math.floor(q + 1e-9), R * min(K, C - K))
+    n = torch.full((R,), total // R, dtype=torch.long)
+    if total % R: n[torch.randperm(R, generator=generator)[:total % R]] += 1
+    return n, (q - math.floor(q + 1e-9)) if frac > 0 else carry
 
 # %% ../nbs/08_topology.ipynb #ee1e49c4
 def block_norms(t:Tensor,             # (..., n) activations or output gradients
@@ -76,30 +86,48 @@ def block_grad_norms(grad:Tensor      # (R, K, B, B) gradient of `values`
 def choose_swaps(keep:Tensor,          # (R, K) retention score of each active slot
                  grow:Tensor,          # (R, C) growth score of each block (entries of active blocks are ignored)
                  col_indices:Tensor,   # (R, K) int32 current block-columns
-                 n:int,                # weakest slots per row to consider (clipped to C − K)
+                 n,                    # weakest slots to consider: an int for every row, or (R,) per row (clipped to C − K)
                  swap_ratio:float=1.5, # a candidate replaces a slot only if its score ≥ swap_ratio × the slot's
                  eps:float=0.05,       # per slot: probability of a random absent block instead (always swaps)
                  generator=None        # CPU `torch.Generator`; seed it identically on every rank
                 )->tuple:              # (rows, slots, cols, is_random): 1-D, one entry per swap
     "Pick the swaps of one decision: which slots of each row move, and to which absent block-columns"
     (R, K), C, dev = keep.shape, grow.shape[1], keep.device
-    n = min(n, K, C - K)
+    nr = torch.as_tensor(n, dtype=torch.long).expand(R).clamp(0, min(K, C - K)).to(dev)
+    n = int(nr.max()) if R else 0
     if n <= 0: e = torch.zeros(0, dtype=torch.long, device=dev); return e, e, e, e.bool()
     active = torch.zeros(R, C, dtype=torch.bool, device=dev).scatter_(1, col_indices.long(), True)
     u = torch.rand(R, C, generator=generator).to(dev).masked_fill(active, -1.0)     # random order of absent blocks
-    coin = (torch.rand(R, n, generator=generator) < eps).to(dev)
+    i = torch.arange(n, device=dev).expand(R, n)
+    valid = i < nr[:, None]                                                         # (R, n) pairs this row considers
+    coin = (torch.rand(R, n, generator=generator) < eps).to(dev) & valid
     weak_s, weak_k = keep.float().topk(n, dim=1, largest=False)                     # (R, n), weakest first
     rand_c = u.topk(n, dim=1).indices                                               # (R, n) random absent columns
-    i = torch.arange(n, device=dev).expand(R, n)
     m = coin.sum(1, keepdim=True)                                                   # random picks in each row
     is_rand = i < m
     taken = torch.zeros_like(active).scatter_(1, rand_c, is_rand)
     best_s, best_c = grow.float().masked_fill(active | taken, -math.inf).topk(n, dim=1)
     j = (i - m).clamp(min=0)                                                        # pair i ≥ m takes the (i−m)-th best
     cand_s, cand_c = best_s.gather(1, j), best_c.gather(1, j)
-    swap = is_rand | ((cand_s >= swap_ratio * weak_s) & (cand_s > 0))
+    swap = valid & (is_rand | ((cand_s >= swap_ratio * weak_s) & (cand_s > 0)))
     rows, pos = swap.nonzero(as_tuple=True)
     return rows, weak_k[rows, pos], torch.where(is_rand, rand_c, cand_c)[rows, pos], is_rand[rows, pos]
+
+# %% ../nbs/08_topology.ipynb #5a895a94
+RULES = {'ema': {}, 'rigl': dict(swap_ratio=0.0, eps=0.0), 'set': dict(swap_ratio=math.inf, eps=1.0)}
+
+def block_magnitudes(values:Tensor    # (R, K, B, B) block values
+                    )->Tensor:        # (R, K)
+    "Frobenius norm of each active block, in float32 (the magnitude that RigL and SET prune by)"
+    return values.detach().float().square().sum((2, 3)).sqrt()
+
+def dense_block_grads(x:Tensor,       # (..., in) layer input
+                      dy:Tensor,      # (..., out) gradient of the layer output
+                      B:int           # block size
+                     )->Tensor:       # (R, C)
+    "Block norms of the dense weight gradient `dyᵀ x`, in float32 (RigL's growth score)"
+    G = dy.detach().reshape(-1, dy.shape[-1]).float().T @ x.detach().reshape(-1, x.shape[-1]).float()
+    return G.reshape(G.shape[0] // B, B, G.shape[1] // B, B).square().sum((1, 3)).sqrt()
 
 # %% ../nbs/08_topology.ipynb #c6420c02
 @torch.no_grad()
@@ -156,16 +184,22 @@ class DynamicTopology:
     "Training hook: every `update_every` steps, move each Block-ELL row's weakest blocks to better absent ones (K fixed)"
     def __init__(self, model:nn.Module,
                  update_every:int=100,   # optimizer steps between decisions
-                 prune_frac:float=0.1,   # share of each row's active blocks considered per decision (≥ 1 block)
-                 swap_ratio:float=1.5,   # a candidate replaces a block only if its growth score ≥ this × the block's score
-                 eps:float=0.05,         # probability that a considered slot moves to a random absent block instead
+                 prune_frac:float=0.1,   # share of each layer's active blocks considered at the first decision (`slot_counts`)
+                 swap_ratio:float=1.5,   # rule 'ema': a candidate replaces a block only if its growth score ≥ this × the block's score
+                 eps:float=0.05,         # rule 'ema': probability that a considered slot moves to a random absent block instead
                  alpha_keep:float=0.95,  # EMA decay of the retention scores (gradient norms of active blocks)
                  alpha_grow:float=0.99,  # EMA decay of the growth scores (activation × error bounds)
                  seed:int=0,             # seeds the decisions' generator, together with the global step
                  growth:str='norm',      # 'norm': ‖dy_r‖·‖x_c‖ over the batch; 'token': Σ_m ‖dy_mr‖·‖x_mc‖ (tighter)
-                 stop:int=0,             # 0: decide forever; > 0: cosine-decay `prune_frac` to 0 at this step
-                 calibrate:bool=True):   # rescale growth scores to gradient units on the active blocks
+                 stop:int=0,             # cosine-decay `prune_frac` to 0 at this step, no decision after; 0: from `steps`
+                 calibrate:bool=True,    # rescale growth scores to gradient units on the active blocks
+                 rule:str='ema',         # 'ema' (gradient EMAs), 'rigl' (magnitude / dense gradient), 'set' (magnitude / random)
+                 steps:int=0,            # the run's optimizer steps: with `stop=0`, decisions stop at `stop_frac · steps`
+                 stop_frac:float=0.75):  # share of training after which no decision comes (used when `steps` > 0)
         check(isinstance(update_every, int) and update_every >= 1, f"update_every={update_every!r} must be an integer ≥ 1")
+        check(rule in RULES, f"rule={rule!r} unknown; choose one of {tuple(RULES)}")
+        check(isinstance(steps, int) and steps >= 0 and 0 < stop_frac <= 1, f"need steps ≥ 0 and stop_frac in (0, 1]; got {steps!r}, {stop_frac!r}")
+        if stop == 0 and steps: stop = int(stop_frac * steps)
         check(isinstance(stop, int) and (stop == 0 or stop > update_every),
               f"stop={stop!r} must be 0 (decide forever) or a step after the first decision (> update_every={update_every})")
         check(0 <= prune_frac <= 1, f"prune_frac={prune_frac} must be in [0, 1]")
@@ -176,8 +210,9 @@ class DynamicTopology:
         check(len(self.layers) > 0, "DynamicTopology found no BlockELLLinear in the model; build it with fc1='bell' and/or fc2='bell'")
         self.update_every, self.prune_frac, self.swap_ratio, self.eps = update_every, prune_frac, swap_ratio, eps
         self.alpha_keep, self.alpha_grow, self.seed, self.growth, self.stop, self.calibrate = alpha_keep, alpha_grow, seed, growth, stop, calibrate
+        self.rule, self.steps, self.stop_frac = rule, steps, stop_frac
         self.state = {n: self._new_state(m) for n, m in self.layers.items()}
-        self.n_updates, self.history = 0, []
+        self.n_updates, self.history, self._pending = 0, [], {}
         self.snapshots = {n: [(0, m.col_indices.detach().cpu().clone())] for n, m in self.layers.items()}
         self._handles = [m.register_forward_hook(self._forward_hook(n)) for n, m in self.layers.items()]
 
@@ -185,7 +220,7 @@ class DynamicTopology:
         R, K, B, _ = m.values.shape; C, dev = m.in_features // B, m.values.device
         z = lambda *s: torch.zeros(*s, device=dev)
         return dict(keep=z(R, K), grow=z(R, C), acc=z(R, C), age=torch.zeros(R, K, dtype=torch.long, device=dev),
-                    init=m.weight.block_mask().clone(), swaps=0, random=0)
+                    init=m.weight.block_mask().clone(), swaps=0, random=0, carry=0.0)
 
     def _state(self, name):
         "The buffers of layer `name`, moved to its device first if the model moved"
@@ -201,43 +236,56 @@ class DynamicTopology:
     def config(self)->dict:
         return dict(update_every=self.update_every, prune_frac=self.prune_frac, swap_ratio=self.swap_ratio, eps=self.eps,
                     alpha_keep=self.alpha_keep, alpha_grow=self.alpha_grow, seed=self.seed, growth=self.growth,
-                    stop=self.stop, calibrate=self.calibrate)
+                    stop=self.stop, calibrate=self.calibrate, rule=self.rule, steps=self.steps, stop_frac=self.stop_frac)
 
     def __repr__(self):
         return f"DynamicTopology({len(self.layers)} layers, " + ', '.join(f"{k}={v}" for k, v in self.config().items()) + ")"
 
 # %% ../nbs/08_topology.ipynb #08d21867
 @patch
+def _decides_after(self:DynamicTopology, step:int)->float:
+    "The fraction of the decision due after optimizer step `step` (0.0: none)"
+    return decision_frac(step, self.update_every, self.prune_frac, self.stop)
+
+@patch
 def _forward_hook(self:DynamicTopology, name):
     per_token = self.growth == 'token'
     def hook(m, inputs, out):
         if not (m.training and torch.is_grad_enabled() and out.requires_grad): return
-        a = block_norms(inputs[0], m.block_size, per_token)                       # (C,) or (M, C)
-        def on_grad(dy):
-            e = block_norms(dy, m.block_size, per_token)                          # (R,) or (M, R)
-            s = self._state(name)
-            s['acc'] += (e.T @ a) if per_token else torch.outer(e, a)
-        out.register_hook(on_grad)
+        if self.rule == 'ema':
+            a = block_norms(inputs[0], m.block_size, per_token)                   # (C,) or (M, C)
+            def on_grad(dy):
+                e = block_norms(dy, m.block_size, per_token)                      # (R,) or (M, R)
+                s = self._state(name)
+                s['acc'] += (e.T @ a) if per_token else torch.outer(e, a)
+            out.register_hook(on_grad)
+        elif self.rule == 'rigl' and self._decides_after(self.n_updates) > 0:  # RigL: the dense gradient, before a decision only
+            x = inputs[0]
+            def on_dense(dy): self._state(name)['acc'] += dense_block_grads(x, dy, m.block_size)
+            out.register_hook(on_dense)
     return hook
 
 @patch
 @torch.no_grad()
 def before_step(self:DynamicTopology, model, opt, step:int):
-    "Fold this step's block gradient norms into `keep` and the accumulated growth bounds into `grow`"
+    "Fold this step's block gradient norms into `keep` and the accumulated growth scores into `grow` (rule 'rigl': replace them)"
+    rigl_now = self.rule == 'rigl' and self._decides_after(self.n_updates) > 0
     for n, m in self.layers.items():
         s = self._state(n)
         if m.values.grad is not None:
-            s['keep'].mul_(self.alpha_keep).add_(block_grad_norms(m.values.grad), alpha=1 - self.alpha_keep)
+            if self.rule == 'ema': s['keep'].mul_(self.alpha_keep).add_(block_grad_norms(m.values.grad), alpha=1 - self.alpha_keep)
             s['age'] += 1
-        s['grow'].mul_(self.alpha_grow).add_(s['acc'], alpha=1 - self.alpha_grow)
+        if self.rule == 'ema': s['grow'].mul_(self.alpha_grow).add_(s['acc'], alpha=1 - self.alpha_grow)
+        elif rigl_now: s['grow'].copy_(s['acc'])
         s['acc'].zero_()
     self.n_updates += 1
 
 @patch
 @torch.no_grad()
 def scores(self:DynamicTopology, name:str)->tuple:
-    "Bias-corrected retention (R, K) and growth (R, C) scores of layer `name`; growth in gradient units if `calibrate`"
+    "Retention (R, K) and growth (R, C) scores of layer `name` under the rule (for 'ema': bias-corrected, growth calibrated)"
     s, m = self._state(name), self.layers[name]
+    if self.rule != 'ema': return block_magnitudes(m.values), s['grow'].clone()
     keep = s['keep'] / (1 - self.alpha_keep ** s['age'].clamp(min=1).double()).float()
     grow = s['grow'] / max(1 - self.alpha_grow ** max(self.n_updates, 1), 1e-30)
     if self.calibrate:
@@ -248,13 +296,16 @@ def scores(self:DynamicTopology, name:str)->tuple:
 # %% ../nbs/08_topology.ipynb #f655c035
 @patch
 def plan(self:DynamicTopology, global_step:int, frac:float)->dict:
-    "`{layer: (rows, slots, cols, is_random)}`: the swaps of a decision at `global_step` considering `frac` of each row"
+    "`{layer: (rows, slots, cols, is_random)}`: the swaps of a decision at `global_step` considering `frac` of each layer"
     g = torch.Generator().manual_seed(self.seed * 1_000_003 + global_step)
-    plan = {}
+    plan, self._pending = {}, {}
+    kw = {'swap_ratio': self.swap_ratio, 'eps': self.eps, **RULES[self.rule]}
     for n, m in self.layers.items():
         keep, grow = self.scores(n)
         R, K, B, _ = m.values.shape
-        plan[n] = choose_swaps(keep, grow, m.col_indices, blocks_per_row(frac, K, grow.shape[1]), self.swap_ratio, self.eps, g)
+        counts, carry = slot_counts(frac, R, K, grow.shape[1], self._state(n)['carry'], g)
+        plan[n] = choose_swaps(keep, grow, m.col_indices, counts, generator=g, **kw)
+        self._pending[n] = (int(counts.sum()), carry)
     return plan
 
 @patch
@@ -300,9 +351,10 @@ def _record(self:DynamicTopology, plan:dict, gs:int, frac:float, ms:float)->list
     rows = []
     for n, (r, k, c, rnd) in plan.items():
         m, s = self.layers[n], self._state(n)
-        (R, K), C = s['age'].shape, s['init'].shape[1]
+        (R, K) = s['age'].shape
         grown = (m.weight.block_mask() & ~s['init']).sum().item()
-        rows.append(dict(step=gs, layer=n, swaps=r.numel(), random=int(rnd.sum()), considered=R * blocks_per_row(frac, K, C),
+        considered, s['carry'] = self._pending[n]                                   # the remainder goes to the next decision
+        rows.append(dict(step=gs, layer=n, frac=frac, swaps=r.numel(), random=int(rnd.sum()), considered=considered,
                          blocks=R * K, churn=r.numel() / (R * K), drift=grown / (R * K), mean_age=s['age'].float().mean().item(), ms=ms))
         self.snapshots[n].append((gs, m.col_indices.detach().cpu().clone()))
     self.history += rows
@@ -312,7 +364,7 @@ def _record(self:DynamicTopology, plan:dict, gs:int, frac:float, ms:float)->list
 def step(self:DynamicTopology,
          opt=None,                     # the optimizer whose state of moved slots is reset (None: no optimizer)
          global_step:int|None=None,    # seeds the random draws with `seed`; default: the number of steps seen
-         frac:float|None=None          # share of each row considered; default `prune_frac`
+         frac:float|None=None          # share of each layer considered; default `prune_frac`
         )->list:                       # the `history` rows this decision added, one per layer
     "Make one topology decision now: sync scores across ranks, plan, prune + regrow, verify, record"
     gs = self.n_updates if global_step is None else global_step
@@ -326,8 +378,8 @@ def step(self:DynamicTopology,
 
 @patch
 def on_step(self:DynamicTopology, model, opt, step:int):
-    "After optimizer step `step` (0-based): decide if `decision_frac` says a decision is due"
-    frac = decision_frac(step, self.update_every, self.prune_frac, self.stop)
+    "After optimizer step `step` (0-based) and its evaluation: decide if `decision_frac` says a decision is due"
+    frac = self._decides_after(step)
     if frac > 0: self.step(opt, step + 1, frac)
 
 # %% ../nbs/08_topology.ipynb #8355ace3

@@ -326,8 +326,7 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
         _call(hooks, 'before_step', raw, opt, step)
         gnorm = nn.utils.clip_grad_norm_(raw.parameters(), cfg.grad_clip or math.inf).item()   # inf: measure, do not clip
         if not math.isfinite(gnorm): stop(f"gradient norm is {gnorm} at step {step + 1} (loss {lv:.4g}), before the update")
-        opt.step(); post_step_(raw); _call(hooks, 'on_step', raw, opt, step)
-        opt.zero_grad(set_to_none=True)
+        opt.step(); post_step_(raw)
         step += 1; tok0 += cfg.batch_size * T * cfg.grad_accum * world; recent = (recent + [lv])[-20:]
         if is_log: _log(cfg.log_file, dict(step=step, loss=lv, lr=lr, gnorm=gnorm))
         pbar.update(1); pbar.set_postfix(loss=f"{lv:.3f}", lr=f"{lr:.1e}", refresh=False)
@@ -341,6 +340,9 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
             if main:
                 pbar.write(f"step {step:5d} | train {row['train_loss']:.4f} | val {row['val_loss']:.4f} | {row['tok_per_s']:,.0f} tok/s")
                 if is_log: _log(cfg.log_file, dict(row, event='eval'))
+        _call(hooks, 'on_step', raw, opt, step - 1)   # after this step's evaluation (none scores a topology change made a moment ago), before its checkpoint
+        opt.zero_grad(set_to_none=True)
+        if step % cfg.eval_every == 0 or step == cfg.steps:
             if cfg.out_dir:
                 rng = [_rng_state(gen)]
                 if ddp: rng = [None] * world; dist.all_gather_object(rng, _rng_state(gen))
