@@ -2,8 +2,9 @@
 
 Task A: 2-digit addition, task B: 2-digit subtraction, both generated (`ArithTask`) and read with the 15-id
 character tokenizer, so both tasks answer with the same ten digit tokens (no vocabulary to suppress). Each arm's
-model is trained on A to a plateau once per seed (`phase_a_v2`); every phase-2 variant (`PLASTIC`) branches from a
-copy of it (`phase_two`). Rows are appended as each run ends (under a file lock, so several processes can share one
+model is trained on A to a plateau once per seed (`phase_a_v2`), every seed first; then every (variant, rate) pair,
+in the order given, runs for every seed, each on a copy of that seed's phase-A model (`phase_two`), so that a time
+limit cuts the last pairs, not the last seeds. Rows are appended as each run ends (under a file lock, so several processes can share one
 file); rows already in `--out` with the same tag, arm, variant and seed are skipped.
 
     PYTHONPATH=. python gpu/forget2_run.py --smoke --out /tmp/f2.jsonl        # CPU proof, well under a minute
@@ -49,17 +50,19 @@ def main():
     have = {tuple(r.get(k) for k in KEY) for r in read_results(a.out)}
     extra = dict(tag=a.tag, n_digits=nd, model_cfg=asdict(base), v2_cfg=asdict(cfg), argv=' '.join(sys.argv[1:]))
     t_all = time.time()
-    for seed in a.seeds:
-        pa_dense = None
+    pas, jobs = {}, [(lr, pl) for pl in a.plastic for lr in grid]     # priority: every rate of variant 1 first, all seeds each
+    for arm in a.arms:
+        for seed in a.seeds:
+            if all((a.tag, arm, pl, seed, lr) in have for lr, pl in jobs): continue
+            key = ('dense' if arm == 'replay' else arm, seed)
+            if key not in pas:
+                pas[key] = phase_a_v2(arm, A, B, base, cfg, seed); pa = pas[key]
+                print(f"[seed {seed}] {arm}: A to plateau in {pa['steps_a']} steps, {pa['plateau']} ({pa['wall_a']:.0f} s)", flush=True)
+    for lr, pl in jobs:
         for arm in a.arms:
-            todo = [(lr, pl) for lr in grid for pl in a.plastic if (a.tag, arm, pl, seed, lr) not in have]
-            if not todo: continue
-            if arm in ('dense', 'replay') and pa_dense is not None: pa = pa_dense
-            else: pa = phase_a_v2(arm, A, B, base, cfg, seed)
-            if arm in ('dense', 'replay'): pa_dense = pa
-            print(f"[seed {seed}] {arm}: A to plateau in {pa['steps_a']} steps, {pa['plateau']} ({pa['wall_a']:.0f} s)", flush=True)
-            for lr, pl in todo:
-                r = phase_two(arm, pa, pl, A, B, base, replace(cfg, lr_b=lr), seed)
+            for seed in a.seeds:
+                if (a.tag, arm, pl, seed, lr) in have: continue
+                r = phase_two(arm, pas[('dense' if arm == 'replay' else arm, seed)], pl, A, B, base, replace(cfg, lr_b=lr), seed)
                 locked_append(a.out, {**extra, 'lr_b': lr, **r})
                 print(f"[seed {seed}] {arm:>8} {pl:>5} lr_b {lr:g}: acc_A {r['acc_A_before']:.3f} → {r['acc_A_after']:.3f} "
                       f"(forgetting {r['forgetting']:.1f}%, restricted {r['forgetting_r']:.1f}%), acc_B {r['acc_B_after']:.3f}, "
