@@ -2,8 +2,8 @@
 
 Task A: 2-digit addition, task B: 2-digit subtraction, both generated (`ArithTask`) and read with the 15-id
 character tokenizer, so both tasks answer with the same ten digit tokens (no vocabulary to suppress). Each arm's
-model is trained on A to a plateau once per seed (`phase_a_v2`), every seed first; then every (variant, rate) pair,
-in the order given, runs for every seed, each on a copy of that seed's phase-A model (`phase_two`), so that a time
+model is trained on A to a plateau once per seed (`phase_a_v2`), every seed first; then every (rate, variant) pair,
+in the order given (rates outer), runs for every seed, each on a copy of that seed's phase-A model (`phase_two`), so that a time
 limit cuts the last pairs, not the last seeds. Rows are appended as each run ends (under a file lock, so several processes can share one
 file); rows already in `--out` with the same tag, arm, variant and seed are skipped.
 
@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sparse_nb.core import read_results, append_result, cli_errors
 from sparse_nb.model import GPTConfig
 from sparse_nb.data import arith
+from sparse_nb.blockell_linear import set_bell_backend, BACKENDS
 from sparse_nb.forgetting import V2Config, V2_ARMS, PLASTIC, phase_a_v2, phase_two
 
 KEY = ('tag', 'arm', 'plastic', 'seed', 'lr_b')
@@ -34,10 +35,12 @@ def main():
     p.add_argument('--block', type=int, default=16); p.add_argument('--out', default='results/forget2_runs.jsonl')
     p.add_argument('--smoke', action='store_true', help='tiny CPU proof: 1-digit tasks, a few steps')
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--bell-backend', default='ref', choices=BACKENDS,
+                   help="Block-ELL ops: 'ref' (torch gather + bmm; no Triton autotuning of every new decode shape) or 'auto'")
     p.add_argument('--lr-b-grid', type=float, nargs='+', default=None, help='phase-2 rates, each on a copy of the same phase-A model')
     for f in fields(V2Config):
         if f.name not in ('n_eval',): p.add_argument('--' + f.name.replace('_', '-'), type=type(f.default), default=None)
-    a = p.parse_args(); torch.set_num_threads(a.threads)
+    a = p.parse_args(); torch.set_num_threads(a.threads); set_bell_backend(a.bell_backend)
     kw = {f.name: getattr(a, f.name) for f in fields(V2Config) if getattr(a, f.name, None) is not None}
     nd = 1 if a.smoke else 2
     if a.smoke: kw = dict(dict(steps_a=8, plateau_chunk=4, plateau_max=1, steps_b=4, relearn_max=4, relearn_every=2,
@@ -48,9 +51,9 @@ def main():
     base = GPTConfig(vocab_size=A.enc.n_vocab, seq_len=cfg.seq_len, n_layer=a.n_layer, n_head=a.n_head, n_embd=a.n_embd,
                      act='swiglu', bias=False, block_size=a.block)
     have = {tuple(r.get(k) for k in KEY) for r in read_results(a.out)}
-    extra = dict(tag=a.tag, n_digits=nd, model_cfg=asdict(base), v2_cfg=asdict(cfg), argv=' '.join(sys.argv[1:]))
+    extra = dict(tag=a.tag, n_digits=nd, model_cfg=asdict(base), v2_cfg=asdict(cfg), argv=' '.join(sys.argv[1:]), bell_backend=a.bell_backend)
     t_all = time.time()
-    pas, jobs = {}, [(lr, pl) for pl in a.plastic for lr in grid]     # priority: every rate of variant 1 first, all seeds each
+    pas, jobs = {}, [(lr, pl) for lr in grid for pl in a.plastic]     # priority: the first rate's variants first, all seeds each
     for arm in a.arms:
         for seed in a.seeds:
             if all((a.tag, arm, pl, seed, lr) in have for lr, pl in jobs): continue

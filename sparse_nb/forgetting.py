@@ -536,7 +536,7 @@ def plot_acc_during_b(rows:list, ax=None, key='acc', title='Task-A held-out accu
     ax.grid(alpha=.3); ax.legend(fontsize=7, ncol=2)
     return ax
 
-# %% ../nbs/09_forgetting.ipynb #730b5f66
+# %% ../nbs/09_forgetting.ipynb #1f9fef75
 @dataclass
 class V2Config:
     "Forgetting v2: every knob of both phases, the relearning probe and the arms"
@@ -551,6 +551,7 @@ class V2Config:
     relearn_max:int=500     # relearning A afterwards: at most this many steps
     relearn_every:int=25    # … scored this often
     relearn_frac:float=0.9  # … until held-out accuracy ≥ this × acc_A_before
+    probe_every:int=50      # phase 2: score task A this often (the forgetting curve)
     replay_frac:float=0.25  # arm 'replay': share of each phase-2 batch drawn from A
     density:float=0.5       # Block-ELL density; routed: share of blocks active per token
     protect_frac:float=0.5  # arm 'dynamic': share of each row's blocks (largest after A) frozen and never moved
@@ -572,7 +573,7 @@ class V2Config:
 
 V2_ARMS = ('dense', 'replay', 'bell', 'dynamic', 'routed')
 
-# %% ../nbs/09_forgetting.ipynb #a7b47614
+# %% ../nbs/09_forgetting.ipynb #9a786de6
 def answer_ids(enc)->list:
     "Token ids of the ten digits under tokenizer `enc`: the only tokens an arithmetic answer holds"
     ids = [enc.encode_ordinary(str(d)) for d in range(10)]
@@ -621,7 +622,7 @@ def task_scores(model:nn.Module,       # a `GPT`
     model.train(was)
     return dict(acc=right / max(len(probs), 1), acc_r=right_r / max(len(probs), 1), ans_loss=loss / max(n_tok, 1), n=len(probs))
 
-# %% ../nbs/09_forgetting.ipynb #5c77fd31
+# %% ../nbs/09_forgetting.ipynb #4a82f683
 PLASTIC = ('all', 'mlp', 'heads')   # phase-2 variants: everything trains; only the MLPs; everything, with a task-B head
 
 def set_plastic_(model:nn.Module,      # the model after task A
@@ -649,7 +650,7 @@ class use_head:
         return self.model
     def __exit__(self, *a): self.model.lm_head = self.old
 
-# %% ../nbs/09_forgetting.ipynb #75f5890a
+# %% ../nbs/09_forgetting.ipynb #f37c66db
 class Mixture:
     "Task B's batches with a share `frac_a` of each batch's sequences drawn from task A (replay); validation is task B's"
     def __init__(self, b:TokenData, a:TokenData, frac_a:float=0.25):
@@ -662,7 +663,7 @@ class Mixture:
         xa, ya = self.a.get_batch(split, n_a, seq_len, generator, device)
         return torch.cat([xb, xa]), torch.cat([yb, ya])
 
-# %% ../nbs/09_forgetting.ipynb #8b547f21
+# %% ../nbs/09_forgetting.ipynb #c22914c0
 class ProtectedTopology(DynamicTopology):
     "`DynamicTopology` that never moves the `protect`ed slots of each layer, and (with `freeze`) never changes their values"
     def __init__(self, model:nn.Module,
@@ -707,7 +708,7 @@ def top_slots(model:nn.Module, frac:float=0.5)->dict:
         out[n] = torch.zeros_like(norms, dtype=torch.bool).scatter_(1, norms.topk(k, dim=1).indices, True)
     return out
 
-# %% ../nbs/09_forgetting.ipynb #a41d3a45
+# %% ../nbs/09_forgetting.ipynb #14f90c99
 class _Reached(Exception): pass
 
 class StepsTo:
@@ -726,7 +727,7 @@ def steps_to(model, data, tcfg:TrainConfig, score, target:float, hooks=())->tupl
     except _Reached: pass
     return h.steps, h.curve
 
-# %% ../nbs/09_forgetting.ipynb #3fb1e01b
+# %% ../nbs/09_forgetting.ipynb #c52400be
 @torch.no_grad()
 def selection_freq(model:nn.Module,     # a routed `GPT`
                    data:TokenData,      # a task's tokens (its 'val' split is read)
@@ -750,7 +751,7 @@ def task_overlap(fa:dict, fb:dict, top_k:int)->list:
     return [dict(layer=n, jaccard=jaccard(top_used(fa[n], top_k), top_used(fb[n], top_k)), wjaccard=weighted_jaccard(fa[n], fb[n]),
                  chance=chance_jaccard(top_k, len(fa[n]))) for n in fa]
 
-# %% ../nbs/09_forgetting.ipynb #d8cf5e9f
+# %% ../nbs/09_forgetting.ipynb #1ea010fe
 def phase_a_v2(arm:str, data_a:TokenData, data_b:TokenData, base:GPTConfig, cfg:V2Config, seed:int)->dict:
     "Build `arm`'s model and train it on A to a plateau (cosine phase, then floor-rate chunks while A still improves)"
     model = build_model(arm_config('dense' if arm == 'replay' else arm, base, cfg.density), seed)
@@ -766,12 +767,19 @@ def phase_a_v2(arm:str, data_a:TokenData, data_b:TokenData, base:GPTConfig, cfg:
     if topo: topo.remove()
     return dict(model=model, steps_a=steps, plateau=curve, wall_a=time.time() - t0, masks_a=bell_masks(model))
 
-# %% ../nbs/09_forgetting.ipynb #20422626
+# %% ../nbs/09_forgetting.ipynb #ad30d7f6
 def _scores_ab(model, head_a, data_a, data_b, cfg, tc)->dict:
     with use_head(model, head_a): sa = task_scores(model, data_a.task, data_a.enc, 'val', cfg.n_eval)
     sb = task_scores(model, data_b.task, data_b.enc, 'val', cfg.n_eval)
     return dict(acc_A=sa['acc'], acc_r_A=sa['acc_r'], ans_loss_A=sa['ans_loss'], acc_B=sb['acc'], acc_r_B=sb['acc_r'],
                 ans_loss_B=sb['ans_loss'], loss_B=evaluate(model, data_b, tc))
+
+class _ProbeA:
+    "Phase-2 hook: task A's held-out scores (with A's head) at every evaluation"
+    def __init__(self, model, head_a, data_a, cfg): self.model, self.head_a, self.data_a, self.cfg, self.rows = model, head_a, data_a, cfg, []
+    def on_eval(self, step, metrics):
+        with use_head(self.model, self.head_a): s = task_scores(self.model, self.data_a.task, self.data_a.enc, 'val', self.cfg.n_eval)
+        self.rows.append(dict(step=step, acc=s['acc'], acc_r=s['acc_r'], ans_loss=s['ans_loss'], val_loss_B=metrics['val_loss']))
 
 def phase_two(arm:str, pa:dict, plastic:str, data_a:TokenData, data_b:TokenData, base:GPTConfig, cfg:V2Config, seed:int)->dict:
     "From a copy of the `phase_a_v2` model: train B under `plastic`, score both tasks, then count the steps to relearn A"
@@ -784,13 +792,14 @@ def phase_two(arm:str, pa:dict, plastic:str, data_a:TokenData, data_b:TokenData,
     fa0 = selection_freq(model, data_a, seed=seed) if arm == 'routed' else None
     fb0 = selection_freq(model, data_b, seed=seed) if arm == 'routed' else None
     data = Mixture(data_b, data_a, cfg.replay_frac) if arm == 'replay' else data_b
-    t0 = time.time(); train(model, data, tc, hooks=[topo] if topo else []); wall_b = time.time() - t0
+    probe = _ProbeA(model, head_a, data_a, cfg)
+    t0 = time.time(); train(model, data, replace(tc, eval_every=cfg.probe_every), hooks=[topo, probe] if topo else [probe]); wall_b = time.time() - t0
     if topo: topo.remove()
     after = _scores_ab(model, head_a, data_a, data_b, cfg, tc)
     row = dict(arm=arm, plastic=plastic, seed=seed, steps_a=pa['steps_a'], plateau=pa['plateau'],
                **{f'{k}_before': v for k, v in before.items()}, **{f'{k}_after': v for k, v in after.items()},
                forgetting=forgetting_pct(before['acc_A'], after['acc_A']), forgetting_r=forgetting_pct(before['acc_r_A'], after['acc_r_A']),
-               trainable=sum(p.numel() for p in model.parameters() if p.requires_grad), wall_a=pa['wall_a'], wall_b=wall_b)
+               curve_B=probe.rows, trainable=sum(p.numel() for p in model.parameters() if p.requires_grad), wall_a=pa['wall_a'], wall_b=wall_b)
     if arm == 'routed':
         fa, fb = selection_freq(model, data_a, seed=seed), selection_freq(model, data_b, seed=seed)
         k = model.cfg.top_k
@@ -810,7 +819,7 @@ def _relearn(model, head_a, data_a, cfg, seed, acc0)->dict:
                         lambda mm: task_scores(mm, data_a.task, data_a.enc, 'val', cfg.n_eval)['acc'], target)
     return dict(relearn_steps=s, relearn_target=target, relearn_curve=curve)
 
-# %% ../nbs/09_forgetting.ipynb #0d5234d1
+# %% ../nbs/09_forgetting.ipynb #420f11c2
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131)
 
 def t_ci(x)->tuple:
@@ -828,7 +837,7 @@ def paired_ci(rows:list, a:str, b:str, metric:str, plastic:str)->tuple:
     ra, rb = g(a), g(b); s = sorted(set(ra) & set(rb))
     return (*t_ci([ra[k] - rb[k] for k in s]), len(s))
 
-# %% ../nbs/09_forgetting.ipynb #bbab4a19
+# %% ../nbs/09_forgetting.ipynb #154ff4e9
 V2_METRICS = ('acc_A_before', 'acc_A_after', 'forgetting', 'forgetting_r', 'ans_loss_A_before', 'ans_loss_A_after',
               'relearn_steps', 'acc_B_after', 'loss_B_after', 'steps_a', 'overlap_mean')
 
@@ -855,7 +864,7 @@ def v2_table(summary:list, metrics=('acc_A_before', 'acc_A_after', 'forgetting',
     head = '| variant | arm | seeds | ' + ' | '.join(metrics) + ' |\n|' + '---|' * (len(metrics) + 3) + '\n'
     return head + '\n'.join(f"| {s['plastic']} | {s['arm']} | {s['n']} | " + ' | '.join(f(s, m) for m in metrics) + ' |' for s in summary)
 
-# %% ../nbs/09_forgetting.ipynb #a2c6847a
+# %% ../nbs/09_forgetting.ipynb #0209444f
 def v2_verdicts(rows:list, arm:str='dynamic', lo:float=40, hi:float=60, bound:float=30, ov:float=0.7)->list:
     "Per phase-2 variant: H1 (arm forgets < `bound`% where dense forgets `lo`–`hi`%) and H2 (overlap < `ov`), from the rows"
     out = []
