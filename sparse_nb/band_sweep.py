@@ -32,7 +32,7 @@ __all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS'
            'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 't_quantile', 't_ci',
            'ci_verdict', 'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData',
            'epoch_steps', 'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
-           'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'read_sweep_rows', 'sweep_cli']
+           'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli']
 
 # %% ../nbs/12_band_sweep.ipynb #a504ff4e
 REF_TRAIN = dict(steps=5000, batch_size=16, seq_len=256, lr=3e-4, min_lr=3e-4, warmup=0, weight_decay=0.0,
@@ -466,6 +466,24 @@ def plot_bands2(rows:list, lr:float=B2_HEAD_LR, axs=None):
     axs[1].set(xscale='log', xlabel='peak learning rate', ylabel='final val loss (nats/token), mean over seeds', title='Learning-rate sweep')
     axs[1].grid(alpha=.3); axs[1].legend(fontsize=8)
     return axs
+
+# %% ../nbs/12_band_sweep.ipynb #36201dbe
+def _short(ci:dict)->str:
+    v = ci_verdict(ci, 'lower', 'higher'); return 'inconclusive' if v.startswith('inconclusive') else v
+
+def bands_headline(old:list, # rows of the 5000-step equal-shape sweep (`bands_sweep.jsonl`)
+                   new:list  # rows of the matched-baseline study (`bands2_runs.jsonl`; [] before it ran)
+                  )->str:    # one line, Δ = val loss change vs the reference arm, 95% t-interval, verdict
+    "The band study in one line, each number with its interval and regime"
+    st = {s['run']: s for s in sweep_seed_stats(old)}
+    f = lambda s: f"{s['d_mean']:+.2f}% [{s['d_lo']:+.2f}, {s['d_hi']:+.2f}] (n={len(s['seeds'])}, {_short(dict(n=len(s['seeds']), lo=s['d_lo'], hi=s['d_hi']))})"
+    out = ['repeated 2.1M-token sample (9.8 epochs; train mostly V2/GPT-4, valid V1), equal shape, 5000 steps: ' +
+           ', '.join(f"{r.upper()} vs dense {f(st[r])}" for r in ('fc2-256', 'fc1-256') if r in st)]
+    cs = [c for c in compare_table(new, bands2_comparisons(new))[1] if c['n']] if new else []
+    out.append(f"one epoch, reduced regime, lr {B2_HEAD_LR:g}: " + '; '.join(
+        f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in cs) if cs
+               else 'matched-width dense, one epoch: not run yet')
+    return ' · '.join(out) + ' — Δ val loss, 95% t-CI paired over seeds'
 
 # %% ../nbs/12_band_sweep.ipynb #9af20342
 UNPRODUCIBLE = {'094159d': "labelled 094159d, which has no sparse_nb/train.py (first in 03cb2b6, the commit that added these rows): an uncommitted tree"}
