@@ -477,8 +477,8 @@ def bands_headline(old:list, # rows of the 5000-step equal-shape sweep (`bands_s
     "The band study in one line, each number with its interval and regime"
     st = {s['run']: s for s in sweep_seed_stats(old)}
     f = lambda s: f"{s['d_mean']:+.2f}% [{s['d_lo']:+.2f}, {s['d_hi']:+.2f}] (n={len(s['seeds'])}, {_short(dict(n=len(s['seeds']), lo=s['d_lo'], hi=s['d_hi']))})"
-    out = ['repeated 2.1M-token sample (9.8 epochs; train mostly V2/GPT-4, valid V1), equal shape, 5000 steps: ' +
-           ', '.join(f"{r.upper()} vs dense {f(st[r])}" for r in ('fc2-256', 'fc1-256') if r in st)]
+    old_cs = [f"{r.upper()} vs dense {f(st[r])}" for r in ('fc2-256', 'fc1-256') if r in st]
+    out = ['repeated 2.1M-token sample (9.8 epochs; train mostly V2/GPT-4, valid V1), equal shape, 5000 steps: ' + ', '.join(old_cs)] if old_cs else []
     cs = [c for c in compare_table(new, bands2_comparisons(new))[1] if c['n']] if new else []
     out.append(f"one epoch, reduced regime, lr {B2_HEAD_LR:g}: " + '; '.join(
         f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in cs) if cs
