@@ -7,7 +7,7 @@
 #   BANDS2_N: worker processes (default 5, the contract's limit; 2 for a smoke run on a 2-core machine).
 set -uo pipefail
 OUT=${1:?usage: bands2_gpu.sh OUTDIR COMMIT}; COMMIT=${2:?usage: bands2_gpu.sh OUTDIR COMMIT}
-T0=$(date +%s); BUDGET=${BANDS2_BUDGET:-$([ -n "${BANDS2_SMOKE:-}" ] && echo 80 || echo 385)}; N=${BANDS2_N:-5}; PY=${PYTHON:-python}
+T0=$(date +%s); BUDGET=${BANDS2_BUDGET:-$([ -n "${BANDS2_SMOKE:-}" ] && echo 80 || echo 385)}; N=${BANDS2_N:-5}; PY=${PYTHON:-$(command -v python || command -v python3)}
 export SPARSE_NB_COMMIT="$COMMIT" SPARSE_NB_DATA="${SPARSE_NB_DATA:-$PWD/.gpu_data}" SPARSE_NB_CACHE=/tmp/bands2_cache
 export OMP_NUM_THREADS=1 PYTHONUNBUFFERED=1 PYTHONPATH="${PYTHONPATH:-.}"
 LOGS=$(mktemp -d /tmp/bands2_logs.XXXXXX); mkdir -p "$OUT"
