@@ -15,19 +15,24 @@ Docs: https://sparse-nb.github.io/sparse_nb/band_sweep.html.md"""
 
 # %% ../nbs/12_band_sweep.ipynb #9ea74de2
 from __future__ import annotations
-import re, time, hashlib, json
+import re, time, hashlib, json, math
 import numpy as np
-from dataclasses import replace, fields, asdict
+from dataclasses import dataclass, replace, fields, asdict
 import torch, torch.nn as nn
 from .core import *
 from .model import GPTConfig
 from .bands import BandedLinear, band_mask
+from .data import TokenData
 from .train import TrainConfig, train, build_model
 
+
 # %% auto #0
-__all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'band_config', 'band_runs', 'unscale_band_init_',
-           'data_id', 'sweep_key', 'row_key', 'find_result', 'band_run', 'band_sweep', 'sweep_val_table',
-           'sweep_final_table', 'plot_sweep', 'sweep_seed_stats', 'sweep_seed_table', 'sweep_cli']
+__all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS', 'B2_HEAD_LR', 'ONE_EPOCH', 'UNPRODUCIBLE',
+           'band_config', 'band_runs', 'unscale_band_init_', 'data_id', 'sweep_key', 'row_key', 'find_result',
+           'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 't_quantile', 't_ci',
+           'ci_verdict', 'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData',
+           'epoch_steps', 'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
+           'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli']
 
 # %% ../nbs/12_band_sweep.ipynb #a504ff4e
 REF_TRAIN = dict(steps=5000, batch_size=16, seq_len=256, lr=3e-4, min_lr=3e-4, warmup=0, weight_decay=0.0,
@@ -245,11 +250,40 @@ def plot_sweep(rows:list, steps:int=5000, seed:int=0, axs=None):
         ax.legend(fontsize=7)
     return axs
 
+# %% ../nbs/12_band_sweep.ipynb #db3a5442
+def _t_cdf(t:float, df:int)->float:
+    "P(T ≤ t), t ≥ 0, for Student's t with `df` degrees of freedom"
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(math.pi)
+    th = np.linspace(0, math.atan(t / math.sqrt(df)), 401); f = np.cos(th) ** (df - 1)
+    return 0.5 + c * (th[1] - th[0]) / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())
+
+def t_quantile(p:float, # probability, in [0.5, 1)
+               df:int   # degrees of freedom
+              )->float:
+    "The `p` quantile of Student's t with `df` degrees of freedom (bisection on the CDF)"
+    check(0.5 <= p < 1 and df >= 1, f"t_quantile needs 0.5 ≤ p < 1 and df ≥ 1; got p={p}, df={df}")
+    lo, hi = 0.0, 1e4
+    for _ in range(80): mid = (lo + hi) / 2; lo, hi = (mid, hi) if _t_cdf(mid, df) < p else (lo, mid)
+    return (lo + hi) / 2
+
+def t_ci(xs, conf:float=0.95)->dict:
+    "Mean of `xs` with its `conf` Student-t interval (lo = hi = nan for fewer than two values)"
+    x = np.asarray(list(xs), dtype=float); n = len(x); m = float(x.mean()) if n else math.nan
+    if n < 2: return dict(n=n, mean=m, sd=math.nan, lo=math.nan, hi=math.nan)
+    sd = float(x.std(ddof=1)); h = t_quantile((1 + conf) / 2, n - 1) * sd / math.sqrt(n)
+    return dict(n=n, mean=m, sd=sd, lo=m - h, hi=m + h)
+
+def ci_verdict(ci:dict,              # from `t_ci`: n, lo, hi (of a loss change; negative = lower loss)
+               lower:str='lower loss', higher:str='higher loss')->str:
+    "What an interval of a loss change supports: lower, higher, or inconclusive (contains 0)"
+    if ci['n'] < 2: return f"n={ci['n']}: no interval"
+    return lower if ci['hi'] < 0 else higher if ci['lo'] > 0 else 'inconclusive (95% CI contains 0)'
+
 # %% ../nbs/12_band_sweep.ipynb #14ff38d6
 def sweep_seed_stats(rows:list, steps:int=5000, baseline:str='baseline',
                      min_seeds:int=2      # runs with fewer complete seeds are left out
-                    )->list:              # dicts: run, seeds, mean, std, d_mean, d_std, d_seeds (Δ in %)
-    "Per run over seeds: final validation loss mean ± sample std, and the Δ% against the same seed's baseline"
+                    )->list:              # dicts: run, seeds, mean, std, d_mean, d_std, d_lo, d_hi, d_seeds (Δ in %)
+    "Per run over seeds: final validation loss mean ± sample std, and the Δ% against the same seed's baseline with its 95% t-interval"
     rs = [r for r in _pick(rows, steps) if r.get('complete', True)]
     by = {(r['run'], r['seed']): r['final_val'] for r in rs}
     out = []
@@ -257,17 +291,207 @@ def sweep_seed_stats(rows:list, steps:int=5000, baseline:str='baseline',
         seeds = sorted(s for (n, s) in by if n == run and (baseline, s) in by)
         if len(seeds) < min_seeds: continue
         v = np.array([by[(run, s)] for s in seeds]); d = np.array([100 * (by[(run, s)] / by[(baseline, s)] - 1) for s in seeds])
+        ci = t_ci(d)
         out.append(dict(run=run, seeds=seeds, mean=float(v.mean()), std=float(v.std(ddof=1)),
-                        d_mean=float(d.mean()), d_std=float(d.std(ddof=1)), d_seeds=d.tolist()))
+                        d_mean=float(d.mean()), d_std=float(d.std(ddof=1)), d_lo=ci['lo'], d_hi=ci['hi'], d_seeds=d.tolist()))
     return out
 
 def sweep_seed_table(rows:list, steps:int=5000, baseline:str='baseline', min_seeds:int=2)->str:
-    "Markdown of `sweep_seed_stats`: the noise level next to each effect"
-    out = ['| run | seeds | final val (mean ± std) | Δ vs baseline, paired (mean ± std) | Δ per seed |', '|---|---|---|---|---|']
+    "Markdown of `sweep_seed_stats`: each paired effect with its 95% t-interval and verdict"
+    out = ['| run | seeds | final val (mean ± SD) | Δ vs baseline, paired mean | 95% CI (t) | SD of Δ | Δ per seed | verdict |', '|---|---|---|---|---|---|---|---|']
     for s in sweep_seed_stats(rows, steps, baseline, min_seeds):
-        out.append(f"| {s['run']} | {','.join(map(str, s['seeds']))} | {s['mean']:.4f} ± {s['std']:.4f} | "
-                   f"{s['d_mean']:+.2f}% ± {s['d_std']:.2f} | {', '.join(f'{x:+.2f}%' for x in s['d_seeds'])} |")
+        if s['run'] == baseline: continue
+        out.append(f"| {s['run']} | {','.join(map(str, s['seeds']))} | {s['mean']:.4f} ± {s['std']:.4f} | {s['d_mean']:+.2f}% | "
+                   f"[{s['d_lo']:+.2f}, {s['d_hi']:+.2f}]% | {s['d_std']:.2f} | {', '.join(f'{x:+.2f}%' for x in s['d_seeds'])} | "
+                   f"{ci_verdict(dict(n=len(s['seeds']), lo=s['d_lo'], hi=s['d_hi']))} |")
     return '\n'.join(out)
+
+
+# %% ../nbs/12_band_sweep.ipynb #e3d65874
+def mlp_nnz(cfg:GPTConfig # a model config, dense or banded MLP (FC1 → act → FC2)
+           )->int:        # band (or dense) weight entries plus biases, summed over layers
+    "Nonzero MLP parameters of `cfg`, counted from its band masks without building the model"
+    check(cfg.mlp == 'mlp' and cfg.act != 'swiglu', f"mlp_nnz counts FC1 → act → FC2 MLPs; got mlp={cfg.mlp!r}, act={cfg.act!r}")
+    C, H = cfg.n_embd, cfg.d_hidden
+    fc1 = int(band_mask(C, H, cfg.fc1_bw).sum()) if cfg.fc1 == 'band' and cfg.fc1_bw else C * H
+    fc2 = int(band_mask(H, C, cfg.fc2_bw).sum()) if cfg.fc2 == 'band' and cfg.fc2_bw else H * C
+    return cfg.n_layer * (fc1 + fc2 + (H + C) * int(cfg.bias))
+
+def matched_hidden(cfg:GPTConfig # a (banded) model config
+                  )->int:        # hidden width of the dense MLP with the nearest nonzero count (the narrower on a tie)
+    "Hidden width H' of a dense MLP with as many nonzero MLP parameters as `cfg`'s"
+    C, b = cfg.n_embd, int(cfg.bias)
+    h = (mlp_nnz(cfg) / cfg.n_layer - b * C) / (2 * C + b)     # per layer: (2C + b)·H' + b·C
+    return max(1, min((math.floor(h), math.ceil(h)), key=lambda x: (abs(x - h), x)))
+
+# %% ../nbs/12_band_sweep.ipynb #7fb8e052
+@dataclass
+class EpochData(TokenData):
+    "`TokenData` whose training batches take every non-overlapping window once per epoch, in an order seeded by `order_seed`"
+    order_seed:int = 0  # seeds the window order of each epoch
+
+    def __post_init__(self): super().__post_init__(); self._state = (None, 0, -1, 0)   # (seq_len, epoch, order, position)
+
+    def get_batch(self, split:str, batch_size:int, seq_len:int, generator=None, device='cpu'):
+        "Validation: random windows (as `TokenData`); training: the next `batch_size` windows of this epoch's order"
+        if split != 'train': return super().get_batch(split, batch_size, seq_len, generator, device)
+        n = (len(self.train) - 1) // seq_len
+        check(n >= batch_size, f"{self.name}: {n} windows of {seq_len} tokens, fewer than batch_size={batch_size}", DataError)
+        T, ep, order, pos = self._state
+        if T != seq_len or pos + batch_size > n:
+            ep = ep + 1 if T == seq_len else 0; order = np.random.default_rng([self.order_seed, ep]).permutation(n); pos = 0
+        ix = order[pos:pos + batch_size] * seq_len; self._state = (seq_len, ep, order, pos + batch_size)
+        xy = torch.from_numpy(np.stack([self.train[i:i + seq_len + 1].astype(np.int64) for i in ix]))
+        x, y = xy[:, :-1], xy[:, 1:]
+        if torch.device(device).type == 'cuda': return x.pin_memory().to(device, non_blocking=True), y.pin_memory().to(device, non_blocking=True)
+        return x.to(device), y.to(device)
+
+def epoch_steps(data, batch_size:int, seq_len:int)->int:
+    "Full batches of `batch_size` non-overlapping `seq_len` windows in one pass over `data.train`"
+    return (len(data.train) - 1) // seq_len // batch_size
+
+# %% ../nbs/12_band_sweep.ipynb #1f9a5b15
+B2_LRS = (1e-3, 2e-3, 4e-3)   # the learning-rate sweep; the middle one is the headline rate
+B2_HEAD_LR = 2e-3
+ONE_EPOCH = dict(warmup=-1, min_lr=0.0, eval_iters=40)   # over `REF_TRAIN`: 5% warmup, cosine to lr/10, 40 validation batches
+
+def bands2_plan(base:GPTConfig=None, # model to band (default 'tiny')
+                bw:int=256,          # FC2 bandwidth of the banded arm
+                seeds=range(5),      # seeds of the headline trio
+                lrs=B2_LRS, head_lr:float=B2_HEAD_LR,
+                lr_seeds=(0, 1)      # seeds of the sweep's other rates
+               )->list:              # dicts: run, fc1_bw, fc2_bw, d_hidden, seed, lr, phase
+    "The matched-baseline study's runs: baseline, FC2-`bw` and its matched dense for every seed, then the LR sweep"
+    base = base or GPTConfig.preset('tiny'); h = matched_hidden(band_config(base, 0, bw))
+    arms = [dict(run='baseline', fc1_bw=0, fc2_bw=0, d_hidden=base.d_hidden), dict(run=f'fc2-{bw}', fc1_bw=0, fc2_bw=bw, d_hidden=base.d_hidden),
+            dict(run=f'dense-h{h}', fc1_bw=0, fc2_bw=0, d_hidden=h)]
+    head = [dict(a, seed=s, lr=head_lr, phase='headline') for a in arms for s in seeds]
+    return head + [dict(a, seed=s, lr=lr, phase='lr-sweep') for s in lr_seeds for a in arms for lr in lrs if lr != head_lr]
+
+def plan_queues(plan:list, n:int)->list:
+    "Deal `plan` round-robin onto `n` worker queues"
+    check(n >= 1, f"plan_queues needs n ≥ 1 workers; got {n}")
+    return [plan[k::n] for k in range(n)]
+
+def bands2_run(spec:dict,           # one entry of `bands2_plan`
+               data,                # `TokenData` (its training split is walked once: `EpochData`)
+               base:GPTConfig=None, # model (default 'tiny'); `spec['d_hidden']` sets its hidden width
+               results=None,        # JSONL results file (resumable; partial rows beside it)
+               deadline:float=None, # `time.time()` after which the run stops (partial row)
+               **train_kw           # `TrainConfig` fields over the one-epoch regime (e.g. device, steps for a smoke run)
+              )->dict:              # the `band_run` row
+    "Train one run of `bands2_plan` for one epoch of `data` (no window repeated) and record its row"
+    base = replace(base or GPTConfig.preset('tiny'), d_hidden=spec['d_hidden'])
+    ep = EpochData(data.train, data.val, f"{getattr(data, 'name', 'tokens')}:epoch", getattr(data, 'enc', None), order_seed=spec['seed'])
+    kw = {**REF_TRAIN, **ONE_EPOCH, 'progress': False, 'seed': spec['seed'], 'lr': spec['lr'], **train_kw}
+    if 'steps' not in train_kw: kw['steps'] = epoch_steps(ep, kw['batch_size'], kw['seq_len'] or base.seq_len)
+    if 'eval_every' not in train_kw: kw['eval_every'] = max(1, kw['steps'] // 3)
+    return band_run(spec['run'], spec['fc1_bw'], spec['fc2_bw'], ep, TrainConfig(**kw), base, results, deadline=deadline,
+                    extra=dict(phase=spec['phase'], d_hidden=spec['d_hidden'], regime='one-epoch', schedule='cosine'))
+
+# %% ../nbs/12_band_sweep.ipynb #f043068b
+def _sel(rows, sel:dict)->dict:
+    return {r['seed']: r['final_val'] for r in rows if r.get('complete', True) and r.get('final_val') is not None
+            and all(r.get(k) == v for k, v in sel.items())}
+
+def paired_deltas(rows:list, a:dict, b:dict # row selectors, e.g. dict(run='fc2-256', lr=2e-3)
+                 )->dict:                   # {seed: Δ% of a's final validation loss against b's}
+    "Per seed shared by selections `a` and `b`: 100·(a/b − 1) of the final validation loss"
+    va, vb = _sel(rows, a), _sel(rows, b)
+    return {s: 100 * (va[s] / vb[s] - 1) for s in sorted(va.keys() & vb.keys())}
+
+def compare_table(rows:list, comps:list # (label, a, b) triples of row selectors
+                 )->tuple:              # (markdown, list of dicts: label, deltas, n, mean, lo, hi, verdict)
+    "Paired comparisons with per-seed values, mean Δ%, 95% t-interval and verdict"
+    out, md = [], ['| comparison | seeds | Δ% per seed | mean Δ% | 95% CI (t, paired) | verdict |', '|---|---|---|---|---|---|']
+    for label, a, b in comps:
+        d = paired_deltas(rows, a, b); ci = t_ci(d.values()); v = ci_verdict(ci) if d else 'not run yet'
+        out.append(dict(label=label, deltas=d, **ci, verdict=v))
+        iv = f"[{ci['lo']:+.2f}, {ci['hi']:+.2f}]" if ci['n'] > 1 else '–'
+        md.append(f"| {label} | {','.join(map(str, d)) or '–'} | {', '.join(f'{x:+.2f}' for x in d.values()) or '–'} | "
+                  f"{ci['mean']:+.2f} | {iv} | {v} |" if d else f"| {label} | – | – | – | – | not run yet |")
+    return '\n'.join(md), out
+
+def bands2_arms(rows:list)->dict:
+    "The study's run names in `rows`: base, band (the banded arm), matched (its matched dense)"
+    runs = list(dict.fromkeys(r['run'] for r in rows))
+    return dict(base='baseline', band=next((r for r in runs if r.startswith('fc')), None), matched=next((r for r in runs if r.startswith('dense-h')), None))
+
+def bands2_comparisons(rows:list, lr:float=B2_HEAD_LR)->list:
+    "The three paired comparisons at learning rate `lr`: (label, a, b) selectors"
+    A = bands2_arms(rows); s = lambda k: dict(run=A[k], lr=lr)
+    return [(f"{A['band']} vs baseline (same shape)", s('band'), s('base')),
+            (f"{A['band']} vs {A['matched']} (same nonzero MLP params)", s('band'), s('matched')),
+            (f"{A['matched']} vs baseline (narrower dense)", s('matched'), s('base'))]
+
+# %% ../nbs/12_band_sweep.ipynb #c415ff28
+def best_lr(rows:list, run:str)->tuple:
+    "(lr, seeds) with the lowest mean final loss of `run`, over the seeds every swept rate of `run` has"
+    by = {}
+    for r in rows:
+        if r['run'] == run and r.get('complete', True): by.setdefault(r['lr'], {})[r['seed']] = r['final_val']
+    if not by: return None, []
+    common = sorted(set.intersection(*(set(v) for v in by.values())))
+    if not common: return None, []
+    return min(by, key=lambda lr: np.mean([by[lr][s] for s in common])), common
+
+def lr_table(rows:list)->str:
+    "Final validation loss per arm and learning rate: mean over seeds (n), the best rate marked"
+    lrs = sorted({r['lr'] for r in rows}); out = ['| run | ' + ' | '.join(f'lr {x:g}' for x in lrs) + ' | best lr (seeds compared) |', '|---' * (len(lrs) + 2) + '|']
+    for run in dict.fromkeys(r['run'] for r in rows):
+        b, common = best_lr(rows, run); cells = []
+        for lr in lrs:
+            v = list(_sel(rows, dict(run=run, lr=lr)).values())
+            cells.append(f"{np.mean(v):.4f} (n={len(v)})" + (' ←' if lr == b else '') if v else '–')
+        edge = ' (grid edge)' if b is not None and len(lrs) > 2 and b in (lrs[0], lrs[-1]) else ''
+        out.append(f"| {run} | " + ' | '.join(cells) + f" | {f'{b:g}' if b else '–'}{edge} ({','.join(map(str, common)) or '–'}) |")
+    return '\n'.join(out)
+
+# %% ../nbs/12_band_sweep.ipynb #cce1e04a
+def plot_bands2(rows:list, lr:float=B2_HEAD_LR, axs=None):
+    "Left: paired Δ% with 95% t-intervals of `bands2_comparisons`; right: final loss vs learning rate per arm; returns the axes"
+    import matplotlib.pyplot as plt
+    if axs is None: _, axs = plt.subplots(1, 2, figsize=(11, 3.6))
+    _, cs = compare_table(rows, bands2_comparisons(rows, lr))
+    for i, c in enumerate(cs):
+        if not c['n']: continue
+        err = [[c['mean'] - c['lo']], [c['hi'] - c['mean']]] if c['n'] > 1 else None
+        axs[0].errorbar([c['mean']], [i], xerr=err, fmt='o', capsize=4, color=f'C{i}')
+        axs[0].plot(list(c['deltas'].values()), [i] * c['n'], 'x', color=f'C{i}', alpha=.5)
+    axs[0].axvline(0, color='k', ls='--', lw=1.2); axs[0].set_yticks(range(len(cs)), [c['label'] for c in cs], fontsize=8)
+    axs[0].set(xlabel='final val loss change, paired over seeds (%)', title=f'Paired Δ and 95% CI at lr {lr:g}'); axs[0].grid(alpha=.3)
+    for i, run in enumerate(dict.fromkeys(r['run'] for r in rows)):
+        pts = sorted((x, np.mean(list(_sel(rows, dict(run=run, lr=x)).values()))) for x in {r['lr'] for r in rows if r['run'] == run} if _sel(rows, dict(run=run, lr=x)))
+        if pts: axs[1].plot(*zip(*pts), 'o-' if run != 'baseline' else 'o--', color='k' if run == 'baseline' else f'C{i}', label=run)
+    axs[1].set(xscale='log', xlabel='peak learning rate', ylabel='final val loss (nats/token), mean over seeds', title='Learning-rate sweep')
+    axs[1].grid(alpha=.3); axs[1].legend(fontsize=8)
+    return axs
+
+# %% ../nbs/12_band_sweep.ipynb #36201dbe
+def _short(ci:dict)->str:
+    v = ci_verdict(ci, 'lower', 'higher'); return 'inconclusive' if v.startswith('inconclusive') else v
+
+def bands_headline(old:list, # rows of the 5000-step equal-shape sweep (`bands_sweep.jsonl`)
+                   new:list  # rows of the matched-baseline study (`bands2_runs.jsonl`; [] before it ran)
+                  )->str:    # one line, Δ = val loss change vs the reference arm, 95% t-interval, verdict
+    "The band study in one line, each number with its interval and regime"
+    st = {s['run']: s for s in sweep_seed_stats(old)}
+    f = lambda s: f"{s['d_mean']:+.2f}% [{s['d_lo']:+.2f}, {s['d_hi']:+.2f}] (n={len(s['seeds'])}, {_short(dict(n=len(s['seeds']), lo=s['d_lo'], hi=s['d_hi']))})"
+    old_cs = [f"{r.upper()} vs dense {f(st[r])}" for r in ('fc2-256', 'fc1-256') if r in st]
+    out = ['repeated 2.1M-token sample (9.8 epochs; train mostly V2/GPT-4, valid V1), equal shape, 5000 steps: ' + ', '.join(old_cs)] if old_cs else []
+    cs = [c for c in compare_table(new, bands2_comparisons(new))[1] if c['n']] if new else []
+    out.append(f"one epoch, reduced regime, lr {B2_HEAD_LR:g}: " + '; '.join(
+        f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in cs) if cs
+               else 'matched-width dense, one epoch: not run yet')
+    return ' · '.join(out) + ' — Δ val loss, 95% t-CI paired over seeds'
+
+# %% ../nbs/12_band_sweep.ipynb #9af20342
+UNPRODUCIBLE = {'094159d': "labelled 094159d, which has no sparse_nb/train.py (first in 03cb2b6, the commit that added these rows): an uncommitted tree"}
+
+def read_sweep_rows(path)->list:
+    "Rows of a band-study results file, with labels of commits that could not have produced them replaced by 'commit unknown'"
+    return [{**r, 'commit': 'commit unknown', 'commit_label': r['commit'], 'commit_note': UNPRODUCIBLE[r['commit']]}
+            if r.get('commit') in UNPRODUCIBLE else r for r in read_results(path)]
 
 # %% ../nbs/12_band_sweep.ipynb #a1dff883
 try: from fastcore.script import call_parse, bool_arg
