@@ -11,7 +11,7 @@ Modules:
 - `sparse_nb.cli`: The command-line tools `sparse_nb_train` and `sparse_nb_generate`, their flags generated from the config dataclasses.
 - `sparse_nb.core`: Devices, seeding, errors, per-dtype tolerances, CLI errors, run metadata and result files shared by every module.
 - `sparse_nb.data`: The GPT-2 tokenizer (offline too), token files, the batch sampler, TinyStories and the generated arithmetic task.
-- `sparse_nb.forgetting`: Catastrophic forgetting, measured: train on arithmetic (task A), then on stories (task B), and see how much arithmetic is left — for dense, EWC, static and dynamic Block-ELL and routed MLPs.
+- `sparse_nb.forgetting`: Catastrophic forgetting, measured: train on task A, then on task B, and see how much of A is left — for dense, replay, EWC, static and dynamic Block-ELL and routed MLPs (v1: arithmetic then stories; v2: addition then subtraction).
 - `sparse_nb.model`: A GPT-2-style decoder whose MLP is built through a registry, so sparse layers plug in without touching the model.
 - `sparse_nb.router`: A routed block-sparse SwiGLU FFN: a light router scores blocks of the hidden layer per token, a straight-through top-k picks the active ones, a load-balancing loss keeps them all in use.
 - `sparse_nb.router_study`: The routed FFN's parity study: dense vs routed (with and without load balancing) trained from one seed, with the router's statistics logged along the way.

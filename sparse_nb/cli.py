@@ -214,7 +214,7 @@ def train_cli(argv:list|None=None # flags (default: the command line)
               f"({run.tokenizer}), MLP {m.mlp_summary()}: {m.num_params()/1e6:.2f}M params ({m.mlp_params():,} in MLPs); "
               f"data {run.data}: {ds.n_tokens[0]:,} train tokens")
         if rep is not None: print(rep)
-    hooks = [DynamicTopology(m, update_every=run.update_every)] if run.topology else []
+    hooks = [DynamicTopology(m, update_every=run.update_every, steps=tcfg.steps)] if run.topology else []   # decisions stop at 75% of the run
     if getattr(ds, 'task', None) is not None: hooks.append(ArithEval(m, ds.task, ds.enc, verbose=rank == 0))
     rows = train(m, ds, tcfg, hooks=hooks, resume=run.resume or None)
     if rank == 0: _report(rows, tcfg, run, ds)
