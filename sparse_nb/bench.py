@@ -305,7 +305,7 @@ def e2e_row(cfg:GPTConfig,         # the model
     if dev.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats(dev)
     model = build_model(cfg)
     timer = StepTimer(dev)
-    n = warmup + steps + 1
+    n = warmup + steps + 2                     # the last interval holds the closing evaluation (hooks run after it): not timed
     tcfg = TrainConfig(steps=n, batch_size=batch_size, seq_len=T, lr=lr, eval_every=eval_every or n, eval_iters=4 if data is not None else 1,
                        progress=False, device=str(dev), compile=compile)
     rows = train(model, data if data is not None else random_tokens(cfg.vocab_size), tcfg, hooks=[timer])
