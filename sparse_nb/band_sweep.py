@@ -29,9 +29,9 @@ from .train import TrainConfig, train, build_model
 # %% auto #0
 __all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS', 'B2_HEAD_LR', 'ONE_EPOCH', 'UNPRODUCIBLE',
            'band_config', 'band_runs', 'unscale_band_init_', 'data_id', 'sweep_key', 'row_key', 'find_result',
-           'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 't_quantile', 't_ci',
-           'ci_verdict', 'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData',
-           'epoch_steps', 'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
+           'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 'ci_verdict',
+           'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData', 'epoch_steps',
+           'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
            'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli']
 
 # %% ../nbs/12_band_sweep.ipynb #a504ff4e
@@ -251,28 +251,6 @@ def plot_sweep(rows:list, steps:int=5000, seed:int=0, axs=None):
     return axs
 
 # %% ../nbs/12_band_sweep.ipynb #db3a5442
-def _t_cdf(t:float, df:int)->float:
-    "P(T ≤ t), t ≥ 0, for Student's t with `df` degrees of freedom"
-    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(math.pi)
-    th = np.linspace(0, math.atan(t / math.sqrt(df)), 401); f = np.cos(th) ** (df - 1)
-    return 0.5 + c * (th[1] - th[0]) / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())
-
-def t_quantile(p:float, # probability, in [0.5, 1)
-               df:int   # degrees of freedom
-              )->float:
-    "The `p` quantile of Student's t with `df` degrees of freedom (bisection on the CDF)"
-    check(0.5 <= p < 1 and df >= 1, f"t_quantile needs 0.5 ≤ p < 1 and df ≥ 1; got p={p}, df={df}")
-    lo, hi = 0.0, 1e4
-    for _ in range(80): mid = (lo + hi) / 2; lo, hi = (mid, hi) if _t_cdf(mid, df) < p else (lo, mid)
-    return (lo + hi) / 2
-
-def t_ci(xs, conf:float=0.95)->dict:
-    "Mean of `xs` with its `conf` Student-t interval (lo = hi = nan for fewer than two values)"
-    x = np.asarray(list(xs), dtype=float); n = len(x); m = float(x.mean()) if n else math.nan
-    if n < 2: return dict(n=n, mean=m, sd=math.nan, lo=math.nan, hi=math.nan)
-    sd = float(x.std(ddof=1)); h = t_quantile((1 + conf) / 2, n - 1) * sd / math.sqrt(n)
-    return dict(n=n, mean=m, sd=sd, lo=m - h, hi=m + h)
-
 def ci_verdict(ci:dict,              # from `t_ci`: n, lo, hi (of a loss change; negative = lower loss)
                lower:str='lower loss', higher:str='higher loss')->str:
     "What an interval of a loss change supports: lower, higher, or inconclusive (contains 0)"

@@ -20,7 +20,7 @@ __all__ = ['USER_ERRORS', 'TOLS', 'needs_triton_interpreter', 'triton_interprete
            'use_triton_interpreter_without_cuda', 'ConfigError', 'DataError', 'CheckpointError', 'NonFiniteLossError',
            'check', 'document_args', 'cli_errors', 'get_device', 'autocast', 'seed_everything', 'rel_err',
            'check_close', 'git_commit', 'env_info', 'atomic_write', 'define_op', 'call_op', 'read_results',
-           'append_result', 'has_result']
+           'append_result', 'has_result', 't_quantile', 't_ci', 'mean_ci']
 
 # %% ../nbs/00_core.ipynb #a58740a5
 def needs_triton_interpreter()->bool:
@@ -269,3 +269,32 @@ def append_result(path,        # JSONL file to append to (created with its folde
 def has_result(path, **kw)->bool:
     "Whether the results file at `path` has a row matching every `kw` field"
     return any(all(r.get(k) == v for k, v in kw.items()) for r in read_results(path))
+
+# %% ../nbs/00_core.ipynb #fe556871
+def _t_cdf(t:float, df:int)->float:
+    "P(T ≤ t), t ≥ 0, for Student's t with `df` degrees of freedom"
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(math.pi)
+    th = np.linspace(0, math.atan(t / math.sqrt(df)), 401); f = np.cos(th) ** (df - 1)
+    return 0.5 + c * (th[1] - th[0]) / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())
+
+def t_quantile(p:float, # probability, in [0.5, 1)
+               df:int   # degrees of freedom
+              )->float:
+    "The `p` quantile of Student's t with `df` degrees of freedom (bisection on the CDF)"
+    check(0.5 <= p < 1 and df >= 1, f"t_quantile needs 0.5 ≤ p < 1 and df ≥ 1; got p={p}, df={df}")
+    lo, hi = 0.0, 1e4
+    for _ in range(80): mid = (lo + hi) / 2; lo, hi = (mid, hi) if _t_cdf(mid, df) < p else (lo, mid)
+    return (lo + hi) / 2
+
+def t_ci(xs,                # values (e.g. per-seed paired differences)
+         conf:float=0.95)->dict: # n, mean, sd, lo, hi
+    "Mean of `xs` with its `conf` Student-t interval (lo = hi = nan for fewer than two values)"
+    x = np.asarray(list(xs), dtype=float); n = len(x); m = float(x.mean()) if n else math.nan
+    if n < 2: return dict(n=n, mean=m, sd=math.nan, lo=math.nan, hi=math.nan)
+    sd = float(x.std(ddof=1)); h = t_quantile((1 + conf) / 2, n - 1) * sd / math.sqrt(n)
+    return dict(n=n, mean=m, sd=sd, lo=m - h, hi=m + h)
+
+def mean_ci(xs, conf:float=0.95)->tuple:
+    "(mean, lo, hi) of the finite values of `xs` (None and NaN dropped), from `t_ci`"
+    c = t_ci([v for v in xs if v is not None and np.isfinite(v)], conf)
+    return c['mean'], c['lo'], c['hi']

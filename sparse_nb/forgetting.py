@@ -42,8 +42,8 @@ __all__ = ['ARMS', 'DENSE_ARMS', 'RUN_KEY', 'METRICS', 'V2_ARMS', 'PLASTIC', 'V2
            'phase_a', 'run_protocol', 'run_key', 'is_same_run', 'run_arms', 'summarize', 'summary_table', 'pick_lambda',
            'plot_tradeoff', 'plot_overlap', 'plot_usage', 'plot_acc_during_b', 'V2Config', 'answer_ids',
            'greedy_answer', 'task_scores', 'set_plastic_', 'task_head_', 'use_head', 'Mixture', 'ProtectedTopology',
-           'top_slots', 'StepsTo', 'steps_to', 'selection_freq', 'task_overlap', 'phase_a_v2', 'phase_two', 't_ci',
-           'paired_ci', 'v2_summary', 'v2_table', 'v2_verdicts']
+           'top_slots', 'StepsTo', 'steps_to', 'selection_freq', 'task_overlap', 'phase_a_v2', 'phase_two', 'paired_ci',
+           'v2_summary', 'v2_table', 'v2_verdicts']
 
 # %% ../nbs/09_forgetting.ipynb #1825d352
 class Vocab:
@@ -820,22 +820,11 @@ def _relearn(model, head_a, data_a, cfg, seed, acc0)->dict:
     return dict(relearn_steps=s, relearn_target=target, relearn_curve=curve)
 
 # %% ../nbs/09_forgetting.ipynb #420f11c2
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131)
-
-def t_ci(x)->tuple:
-    "(mean, low, high): the 95% t-interval of the mean of `x` (NaNs dropped; NaN bounds for fewer than 2 values)"
-    v = np.asarray([a for a in x if a is not None and np.isfinite(a)], dtype=float)
-    if len(v) == 0: return (float('nan'),) * 3
-    if len(v) < 2: return float(v[0]), float('nan'), float('nan')
-    t = _T975[len(v) - 2] if len(v) - 1 <= len(_T975) else 1.96
-    h = t * v.std(ddof=1) / math.sqrt(len(v))
-    return float(v.mean()), float(v.mean() - h), float(v.mean() + h)
-
 def paired_ci(rows:list, a:str, b:str, metric:str, plastic:str)->tuple:
     "95% t-interval of `metric`(arm a) − `metric`(arm b) over the seeds both have, for one phase-2 variant: (mean, low, high, n)"
     g = lambda arm: {r['seed']: r[metric] for r in rows if r['arm'] == arm and r['plastic'] == plastic}
     ra, rb = g(a), g(b); s = sorted(set(ra) & set(rb))
-    return (*t_ci([ra[k] - rb[k] for k in s]), len(s))
+    return (*mean_ci([ra[k] - rb[k] for k in s]), len(s))
 
 # %% ../nbs/09_forgetting.ipynb #154ff4e9
 V2_METRICS = ('acc_A_before', 'acc_A_after', 'forgetting', 'forgetting_r', 'ans_loss_A_before', 'ans_loss_A_after',
@@ -853,7 +842,7 @@ def v2_summary(rows:list, metrics=V2_METRICS)->list:
             d = dict(plastic=pl, arm=arm, n=len(rs))
             for m in metrics:
                 v = [_overlap_mean(r) if m == 'overlap_mean' else (r[m] if r.get(m) is not None else float('nan')) for r in rs]
-                d[m], d[m + '_lo'], d[m + '_hi'] = t_ci(v)
+                d[m], d[m + '_lo'], d[m + '_hi'] = mean_ci(v)
                 if m == 'relearn_steps': d['relearn_censored'] = sum(r.get(m) is None for r in rs)
             out.append(d)
     return out
@@ -869,8 +858,8 @@ def v2_verdicts(rows:list, arm:str='dynamic', lo:float=40, hi:float=60, bound:fl
     "Per phase-2 variant: H1 (arm forgets < `bound`% where dense forgets `lo`–`hi`%) and H2 (overlap < `ov`), from the rows"
     out = []
     for pl in PLASTIC:
-        d = t_ci([r['forgetting'] for r in rows if r['arm'] == 'dense' and r['plastic'] == pl])
-        s = t_ci([r['forgetting'] for r in rows if r['arm'] == arm and r['plastic'] == pl])
+        d = mean_ci([r['forgetting'] for r in rows if r['arm'] == 'dense' and r['plastic'] == pl])
+        s = mean_ci([r['forgetting'] for r in rows if r['arm'] == arm and r['plastic'] == pl])
         if not np.isfinite(d[0]) or not np.isfinite(s[0]): continue
         diff = paired_ci(rows, 'dense', arm, 'forgetting', pl)
         premise = lo <= d[0] <= hi
@@ -879,7 +868,7 @@ def v2_verdicts(rows:list, arm:str='dynamic', lo:float=40, hi:float=60, bound:fl
         out.append(dict(plastic=pl, hypothesis=f'H1: {arm} forgets < {bound:g}% where dense forgets {lo:g}–{hi:g}%',
                         dense=d, arm=s, dense_minus_arm=diff, verdict=h1))
         for a in ('dynamic', 'routed'):
-            o = t_ci([_overlap_mean(r) for r in rows if r['arm'] == a and r['plastic'] == pl])
+            o = mean_ci([_overlap_mean(r) for r in rows if r['arm'] == a and r['plastic'] == pl])
             if not np.isfinite(o[0]): continue
             v = 'supported' if o[2] < ov else 'refuted' if o[1] >= ov else f'inconclusive (CI straddles {ov:g})'
             out.append(dict(plastic=pl, hypothesis=f'H2: {a} pathway overlap < {ov:g}', arm=o, verdict=v))
