@@ -351,6 +351,7 @@ class SemiSparseLinear(nn.Linear):
         check(route in ROUTES, f"{name}: route={route!r} unknown; choose one of {ROUTES}")
         check(isinstance(refresh, int) and refresh >= 1, f"{name}: refresh={refresh!r} must be a positive number of steps")
         super().__init__(in_features, out_features, bias, device, dtype)
+        _outside('prepare', lambda m, device, dt: m._prepare(device, dt))   # made here, never while tracing
         self.name, self.static, self.route, self.refresh, self._steps = name, static, route, refresh, 0
         self._reset()
         self.register_buffer('mask', tile_mask_24(self.weight, name) if static else None)
@@ -421,7 +422,7 @@ class SemiSparseLinear(nn.Linear):
         if x.shape[-1] != self.in_features: raise ConfigError(f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
         dt = torch.get_autocast_dtype('cuda') if x.is_cuda and torch.is_autocast_enabled('cuda') else x.dtype
         if not torch.compiler.is_compiling(): self._prepare(x.device, dt)
-        elif self._route is None: _prepare_outside(self, x.device, dt)       # first trace only: then the graph reads the buffers
+        elif self._route is None: _OUTSIDE['prepare'](self, x.device, dt)       # first trace only: then the graph reads the buffers
         if self._route == 'dense':
             m = self.mask if self.static else self._mask
             w = self.weight * m if self.static else self.weight - (self.weight * ~m).detach()  # STE: grad passes whole
@@ -446,7 +447,11 @@ class SemiSparseLinear(nn.Linear):
         mode = 'static' if self.static else 'dynamic' if self.refresh == 1 else f'refreshed every {self.refresh} steps'
         return super().extra_repr() + f", 2:4 {mode} tile mask, route={self.route}"
 
-_prepare_outside = torch.compiler.disable(lambda m, device, dt: m._prepare(device, dt))
+_OUTSIDE = {}
+def _outside(name:str, f):
+    "`torch.compiler.disable(f)`, made once on first need: at import it would load torch._dynamo, which sets `TORCHINDUCTOR_CACHE_DIR`"
+    if name not in _OUTSIDE: _OUTSIDE[name] = torch.compiler.disable(f)
+    return _OUTSIDE[name]
 
 
 # %% ../nbs/05_semi24.ipynb #c549e6e5
@@ -531,6 +536,7 @@ class Act24Linear(nn.Linear):
         route = SEMI24_DEFAULTS['route'] if route is None else route
         check(route in ROUTES, f"{name}: route={route!r} unknown; choose one of {ROUTES}")
         super().__init__(in_features, out_features, bias, device, dtype)
+        _outside('resolve', lambda m, device, dt: m._resolve(device, dt))   # made here, never while tracing
         self.name, self.route, self._rkey, self._route = name, route, None, None
 
     def _resolve(self, device, dt):
@@ -547,7 +553,7 @@ class Act24Linear(nn.Linear):
     def forward(self, x):  # (..., in) -> (..., out)
         if x.shape[-1] != self.in_features: raise ConfigError(f"{self.name}: input width {x.shape[-1]} does not match in_features={self.in_features}")
         dt = torch.get_autocast_dtype('cuda') if x.is_cuda and torch.is_autocast_enabled('cuda') else x.dtype
-        if self._rkey != (x.device, dt): (_resolve_outside if torch.compiler.is_compiling() else Act24Linear._resolve)(self, x.device, dt)
+        if self._rkey != (x.device, dt): (_OUTSIDE['resolve'] if torch.compiler.is_compiling() else Act24Linear._resolve)(self, x.device, dt)
         b = self.bias.to(dt) if self.bias is not None else None
         with torch.autocast(x.device.type, enabled=False):
             y = Act24Fn.apply(x.reshape(-1, x.shape[-1]).to(dt), self.weight.to(dt), b, self._route)
@@ -560,7 +566,6 @@ class Act24Linear(nn.Linear):
 
     def extra_repr(self): return super().extra_repr() + f", 2:4 input activations, route={self.route}"
 
-_resolve_outside = torch.compiler.disable(lambda m, device, dt: m._resolve(device, dt))
 
 
 # %% ../nbs/05_semi24.ipynb #d5c8696a
