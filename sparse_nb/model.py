@@ -135,7 +135,12 @@ class KVCache:
         self.batch_size, self.max_len = batch_size, T
 
     def reset(self): self.pos.zero_(); return self                  # in place: a captured graph keeps seeing it
-    def layer(self, i:int): return self.k[i], self.v[i], self.pos
+    def layer(self, i:int, at, mask): return self.k[i], self.v[i], at, mask   # `GPT.hidden` makes `at` and `mask` once a step
+
+    def positions(self, T:int):
+        "(T,) positions of the next T tokens and the (T, T_max) mask of the cached positions each may attend to"
+        at = self.pos + torch.arange(T, device=self.pos.device)
+        return at, torch.arange(self.max_len, device=self.pos.device) <= at[:, None]
 
 # %% ../nbs/01_model.ipynb #b06d87ac
 class CausalSelfAttention(nn.Module):
@@ -147,18 +152,18 @@ class CausalSelfAttention(nn.Module):
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias)
         self.resid_drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x, kv=None):  # kv: this layer's (k, v, pos) from a `KVCache`, or None
+    def forward(self, x, kv=None):  # kv: this layer's (k, v, positions, mask) from `KVCache.layer`, or None
         B, T, C = x.shape
         p = self.dropout if self.training else 0.0
         q, k, v = self.c_attn(x).split(C, dim=2)
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v)) # (B, nh, T, hs)
         if kv is None: y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
         else:                                                     # write the T new positions, attend over the buffer
-            kc, vc, pos = kv                                      # (B, nh, T_max, hs) ×2, () next position
-            at = pos + torch.arange(T, device=x.device)           # (T,) positions of the new tokens
-            kc.index_copy_(2, at, k.to(kc.dtype)); vc.index_copy_(2, at, v.to(vc.dtype))
-            mask = torch.arange(kc.shape[2], device=x.device) <= at[:, None]                        # (T, T_max)
-            y = F.scaled_dot_product_attention(q, kc.to(q.dtype), vc.to(q.dtype), attn_mask=mask, dropout_p=p)
+            kc, vc, at, mask = kv                                 # (B, nh, T_max, hs) ×2, (T,) new positions, (T, T_max)
+            same = kc.dtype == k.dtype                            # no cast ops on the usual path (decode is launch-bound)
+            kc.index_copy_(2, at, k if same else k.to(kc.dtype)); vc.index_copy_(2, at, v if same else v.to(vc.dtype))
+            if not same: kc, vc = kc.to(q.dtype), vc.to(q.dtype)
+            y = F.scaled_dot_product_attention(q, kc, vc, attn_mask=mask, dropout_p=p)
         y = y.transpose(1, 2).contiguous().view(B, T, C)                                            # (B, T, C)
         return self.resid_drop(self.c_proj(y))
 
@@ -251,10 +256,10 @@ class GPT(nn.Module):
     def hidden(self, idx, cache:KVCache|None=None):
         "Final hidden states (B, T, C); with a `cache`, positions start at `cache.pos`, and `pos` advances by T"
         T = idx.shape[1]
-        pos = torch.arange(T, device=idx.device)
-        if cache is not None: pos = pos + cache.pos
+        if cache is None: pos = torch.arange(T, device=idx.device)
+        else: pos, mask = cache.positions(T)                          # once a step, shared by every layer
         x = self.drop(self.wte(idx) + self.wpe(pos))                  # (B, T, C)
-        for i, blk in enumerate(self.h): x = blk(x, None if cache is None else cache.layer(i))
+        for i, blk in enumerate(self.h): x = blk(x, None if cache is None else cache.layer(i, pos, mask))
         if cache is not None: cache.pos.add_(T)
         return self.ln_f(x)
 
