@@ -849,7 +849,7 @@ def v2_summary(rows:list, metrics=V2_METRICS)->list:
 
 def v2_table(summary:list, metrics=('acc_A_before', 'acc_A_after', 'forgetting', 'forgetting_r', 'relearn_steps', 'loss_B_after'), fmt='.3g')->str:
     "Markdown table of `v2_summary`: mean [95% CI] per metric"
-    f = lambda s, m: f"{s[m]:{fmt}}" + (f" [{s[m + '_lo']:{fmt}}, {s[m + '_hi']:{fmt}}]" if np.isfinite(s[m + '_lo']) else '')
+    f = lambda s, m: '–' if not np.isfinite(s[m]) else f"{s[m]:{fmt}}" + (f" [{s[m + '_lo']:{fmt}}, {s[m + '_hi']:{fmt}}]" if np.isfinite(s[m + '_lo']) else '')
     head = '| variant | arm | seeds | ' + ' | '.join(metrics) + ' |\n|' + '---|' * (len(metrics) + 3) + '\n'
     return head + '\n'.join(f"| {s['plastic']} | {s['arm']} | {s['n']} | " + ' | '.join(f(s, m) for m in metrics) + ' |' for s in summary)
 
