@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, asdict
 import torch, torch.nn as nn
 from torch import Tensor
 from .core import *
-from .bands import BandedLinear, band_mask, min_bandwidth
+from .bands import BandedLinear, band_mask, band_blocks, min_bandwidth, BAND_IMPLS
 from .semi24 import SemiSparseLinear, shape_reason, _slow_reason
 from .blockell import BlockELL, BLOCK_SIZES
 from .blockell_linear import BlockELLLinear
@@ -35,10 +35,14 @@ class BandConfig:
     "Band: a `BandedLinear` holding the trained weight inside a band around the stretched diagonal"
     density:float=0.25  # share of each weight kept; the band width is the smallest that keeps at least this much
     bandwidth:int=0     # > 0: this band width for every layer instead (at least the layer's `min_bandwidth`)
+    impl:str='mask'     # 'mask': a masked dense weight; 'bell': only the band's Block-ELL blocks, run by the Block-ELL kernels
+    block_size:int=64   # B of impl='bell'; a layer whose sides it does not divide is skipped
 
     def __post_init__(self):
         check(0 < self.density <= 1, f"BandConfig.density={self.density} must be in (0, 1]")
         check(self.bandwidth >= 0, f"BandConfig.bandwidth={self.bandwidth} must be ≥ 0 (0: from density)")
+        check(self.impl in BAND_IMPLS, f"BandConfig.impl={self.impl!r} must be one of {BAND_IMPLS}")
+        check(self.impl == 'mask' or self.block_size in BLOCK_SIZES, f"BandConfig.block_size={self.block_size} not supported; use one of {BLOCK_SIZES}")
 
 @dataclass
 class Semi24Config:
@@ -148,10 +152,14 @@ def _band_for(i:int, o:int, density:float)->int:
 def _to_band(cfg:BandConfig, name, m):
     W, b = _dense_wb(m); o, i = W.shape
     bw = max(cfg.bandwidth, min_bandwidth(i, o)) if cfg.bandwidth else _band_for(i, o, cfg.density)
-    new = BandedLinear(i, o, bw, bias=b is not None, rescale=False, device=W.device, dtype=W.dtype)
-    new.weight.copy_(W * new.mask)
+    B = cfg.block_size
+    if cfg.impl == 'bell' and (i % B or o % B): raise _Skip(f"block_size={B} does not divide {o}x{i}")
+    new = BandedLinear(i, o, bw, bias=b is not None, rescale=False, impl=cfg.impl, block_size=B, device=W.device, dtype=W.dtype)
+    Wm = W * band_mask(i, o, bw).to(W.device)
+    if cfg.impl == 'mask': new.weight.copy_(Wm)
+    else: new.values.copy_(BlockELL.from_dense(Wm, band_blocks(i, o, B, bw).to(W.device)).values * new.mask)   # the band's blocks only
     if b is not None: new.bias.copy_(b)
-    return new, f"bandwidth {bw}, density {new.density():.3f}"
+    return new, f"bandwidth {bw}, density {new.density():.3f}" + (f", {new.values.shape[1]} blocks of {B} per block-row" if cfg.impl == 'bell' else '')
 
 @torch.no_grad()
 def _to_semi24(cfg:Semi24Config, name, m):
@@ -262,7 +270,8 @@ def sparsify_(model:nn.Module,      # any model; changed in place
 def _dense_linear(m)->nn.Linear:
     "An `nn.Linear` computing what the sparse linear `m` computes now"
     if isinstance(m, BlockELLLinear): W = m.weight.to_dense()
-    else: W = m.weight * (m.mask if isinstance(m, BandedLinear) or m.static else m.current_mask())
+    elif isinstance(m, BandedLinear): W = m.dense_weight()                     # either path: the band as a dense weight
+    else: W = m.weight * (m.mask if m.static else m.current_mask())
     lin = nn.Linear(m.in_features, m.out_features, bias=m.bias is not None, device=W.device, dtype=W.dtype)
     lin.weight.copy_(W)
     if m.bias is not None: lin.bias.copy_(m.bias)
