@@ -152,6 +152,7 @@ def flop_ceiling(dense:GPT, sparse:GPT, seq_len:int)->float:
 def effective_weight(m:nn.Module)->torch.Tensor|None:
     "The dense (out, in) weight a linear-like layer applies (zeros where it is sparse), or None if unknown"
     if hasattr(m, 'weight') and not isinstance(m.weight, torch.Tensor) and hasattr(m.weight, 'to_dense'): return m.weight.to_dense()  # Block-ELL
+    if hasattr(m, 'dense_weight'): return m.dense_weight()                                  # band, on either path
     if hasattr(m, 'mask') and isinstance(getattr(m, 'mask'), torch.Tensor) and m.mask.shape == m.weight.shape:
         return m.weight * m.mask                                                              # band, static 2:4
     if hasattr(m, 'current_mask'): return m.weight * m.current_mask()                        # dynamic 2:4
