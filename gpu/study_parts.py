@@ -4,7 +4,7 @@ A thin driver over library functions, each writing its own resumable results fil
 (one file per study and seed, so concurrent processes never append to the same file):
 
 - `router`: the GPT-2-small-size routed vs dense SwiGLU study (`router_study.gpt2_study_configs` + `run_seeds`; issue 16)
-- `band`: the band study's best run retrained on the masked and on the kernel path (as `kernel_path_rerun` of 04_bands; issue 20)
+- `band`: the band study's best run retrained on the masked and on the kernel path (`band_sweep.kernel_path_rerun`; issue 20)
 - `semi24-tiny`, `semi24-gpt2`: dense vs 2:4 weights vs 2:4 activations (`semi24.quality_rows`; issue 17)
 
     SPARSE_NB_COMMIT=abc1234 python gpu/study_parts.py router 0 --out $OUT/study --data-dir .gpu_data
@@ -28,13 +28,8 @@ if a.study == 'router':
     runs, tcfg, ste = gpt2_study_configs(steps=a.steps or 600, device=a.device)
     run_seeds(ds, runs, tcfg, seeds=(a.seed,), ste=ste, path=f)
 elif a.study == 'band':
-    from dataclasses import replace
-    from sparse_nb.model import GPTConfig
-    from sparse_nb.band_sweep import band_sweep, band_runs   # as `kernel_path_rerun` of 04_bands: the study's run, both paths
-    base = GPTConfig.preset('tiny')
-    for impl, cfg in (('mask', replace(base, band_impl='mask')), ('bell', replace(base, band_impl='bell', block_size=32))):
-        band_sweep(ds, [r for r in band_runs() if r['run'] == 'fc2-512'], (a.seed,), f, cfg, log=print, device=a.device,
-                   **({'steps': a.steps, 'eval_every': a.steps} if a.steps else {}))
+    from sparse_nb.band_sweep import kernel_path_rerun
+    kernel_path_rerun(ds, 'fc2-512', (a.seed,), f, block_size=32, device=a.device, **({'steps': a.steps, 'eval_every': a.steps} if a.steps else {}))
 else:
     from sparse_nb.semi24 import quality_rows
     QV = ('dense', 'semi24', 'semi24/10', 'act24')

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace, fields, asdict
 import torch, torch.nn as nn
 from .core import *
 from .model import GPTConfig
-from .bands import BandedLinear, band_mask
+from .bands import BandedLinear, band_mask, BAND_IMPLS
 from .data import TokenData
 from .train import TrainConfig, train, build_model
 
@@ -32,7 +32,8 @@ __all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS'
            'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 'ci_verdict',
            'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData', 'epoch_steps',
            'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
-           'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli']
+           'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli',
+           'kernel_path_rerun', 'kernel_path_table']
 
 # %% ../nbs/12_band_sweep.ipynb #a504ff4e
 REF_TRAIN = dict(steps=5000, batch_size=16, seq_len=256, lr=3e-4, min_lr=3e-4, warmup=0, weight_decay=0.0,
@@ -520,3 +521,28 @@ def sweep_cli(
     ds = load_data(data, data_dir=data_dir)
     rows = band_sweep(ds, rs, seed_list, results, base, **kw)
     print(sweep_val_table(rows, steps, rows[0]['seed'])); print(); print(sweep_final_table(rows, steps, early=None))
+
+# %% ../nbs/12_band_sweep.ipynb #7ac5ae01
+def kernel_path_rerun(data,                # `TokenData` (the study's: the TinyStories sample)
+                      run:str='fc2-512',   # a `band_runs(bws)` name; default: the study's best configuration
+                      seeds=(0, 1, 2),
+                      results=None,        # JSONL file (resumable); keep it apart from the study's own
+                      base:GPTConfig=None, # model to band (default: the 'tiny' preset)
+                      block_size:int=32,   # B of the kernel path
+                      bws=SWEEP_BWS, log=print,
+                      **train_kw           # `TrainConfig` fields over the study's `REF_TRAIN`
+                     )->dict:              # {'mask': rows, 'bell': rows}, `band_sweep` rows
+    "Retrain band-study run `run` on the masked path and on the kernel path for `seeds` with the study's runner"
+    runs = [r for r in band_runs(bws) if r['run'] == run]
+    check(len(runs) == 1, f"run {run!r} unknown; choose one of {[r['run'] for r in band_runs(bws)]}")
+    base = base or GPTConfig.preset('tiny')
+    cfgs = {'mask': replace(base, band_impl='mask'), 'bell': replace(base, band_impl='bell', block_size=block_size)}
+    return {impl: band_sweep(data, runs, seeds, results, cfg, log=log, **train_kw) for impl, cfg in cfgs.items()}
+
+def kernel_path_table(out:dict)->str:
+    "Markdown: final validation loss per seed on each path, the kernel path's change, and the masked path's seed spread"
+    m, k = ({r['seed']: r['final_val'] for r in out[impl]} for impl in BAND_IMPLS)
+    lines = ['| seed | masked path | kernel path | kernel − masked |', '|---|---|---|---|']
+    lines += [f"| {s} | {m[s]:.4f} | {k[s]:.4f} | {k[s] - m[s]:+.4f} |" for s in m]
+    spread = f"{np.std(list(m.values()), ddof=1):.4f}" if len(m) > 1 else '—'
+    return '\n'.join(lines + [f"| seed std | {spread} | | max abs {max(abs(k[s] - m[s]) for s in m):.4f} |"])

@@ -155,9 +155,8 @@ def _to_band(cfg:BandConfig, name, m):
     B = cfg.block_size
     if cfg.impl == 'bell' and (i % B or o % B): raise _Skip(f"block_size={B} does not divide {o}x{i}")
     new = BandedLinear(i, o, bw, bias=b is not None, rescale=False, impl=cfg.impl, block_size=B, device=W.device, dtype=W.dtype)
-    Wm = W * band_mask(i, o, bw).to(W.device)
-    if cfg.impl == 'mask': new.weight.copy_(Wm)
-    else: new.values.copy_(BlockELL.from_dense(Wm, band_blocks(i, o, B, bw).to(W.device)).values * new.mask)   # the band's blocks only
+    if cfg.impl == 'mask': new.weight.copy_(W * new.mask)
+    else: new.values.copy_(BlockELL.from_dense(W, band_blocks(i, o, B, bw).to(W.device)).values * new.mask)   # the band's blocks, masked inside
     if b is not None: new.bias.copy_(b)
     return new, f"bandwidth {bw}, density {new.density():.3f}" + (f", {new.values.shape[1]} blocks of {B} per block-row" if cfg.impl == 'bell' else '')
 

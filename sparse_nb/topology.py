@@ -31,9 +31,9 @@ from fastcore.basics import patch
 from .blockell_linear import BlockELLLinear
 
 # %% auto #0
-__all__ = ['RULES', 'decision_frac', 'slot_counts', 'block_norms', 'growth_proxy', 'block_grad_norms', 'choose_swaps',
-           'block_magnitudes', 'dense_block_grads', 'reset_state_', 'prune_', 'regrow_', 'bell_layers',
-           'topology_checksum', 'DynamicTopology', 'plot_churn', 'plot_block_ages', 'topology_image', 'show_topology']
+__all__ = ['RULES', 'decision_frac', 'slot_counts', 'block_norms', 'growth_proxy', 'choose_swaps', 'block_magnitudes',
+           'dense_block_grads', 'reset_state_', 'prune_', 'regrow_', 'bell_layers', 'topology_checksum',
+           'DynamicTopology', 'plot_churn', 'plot_block_ages', 'topology_image', 'show_topology']
 
 # %% ../nbs/08_topology.ipynb #1717082c
 def decision_frac(step:int,             # optimizer step just taken, 0-based (the loop's `step` in `on_step`)
@@ -77,11 +77,6 @@ def growth_proxy(x:Tensor,            # (..., in) layer input
     a, e = block_norms(x, B, per_token), block_norms(dy, B, per_token)
     return e.T @ a if per_token else torch.outer(e, a)
 
-def block_grad_norms(grad:Tensor      # (R, K, B, B) gradient of `values`
-                    )->Tensor:        # (R, K)
-    "Norm of each active block's gradient, in float32"
-    return grad.detach().float().square().sum((2, 3)).sqrt()
-
 # %% ../nbs/08_topology.ipynb #7d73e7b6
 def choose_swaps(keep:Tensor,          # (R, K) retention score of each active slot
                  grow:Tensor,          # (R, C) growth score of each block (entries of active blocks are ignored)
@@ -116,10 +111,10 @@ def choose_swaps(keep:Tensor,          # (R, K) retention score of each active s
 # %% ../nbs/08_topology.ipynb #5a895a94
 RULES = {'ema': {}, 'rigl': dict(swap_ratio=0.0, eps=0.0), 'set': dict(swap_ratio=math.inf, eps=1.0)}
 
-def block_magnitudes(values:Tensor    # (R, K, B, B) block values
+def block_magnitudes(t:Tensor         # (R, K, B, B) block values, or their gradient
                     )->Tensor:        # (R, K)
-    "Frobenius norm of each active block, in float32 (the magnitude that RigL and SET prune by)"
-    return values.detach().float().square().sum((2, 3)).sqrt()
+    "Frobenius norm of each active block, in float32: of the values, what RigL and SET prune by; of the gradient, the EMA rule's retention score"
+    return t.detach().float().square().sum((2, 3)).sqrt()
 
 def dense_block_grads(x:Tensor,       # (..., in) layer input
                       dy:Tensor,      # (..., out) gradient of the layer output
@@ -273,7 +268,7 @@ def before_step(self:DynamicTopology, model, opt, step:int):
     for n, m in self.layers.items():
         s = self._state(n)
         if m.values.grad is not None:
-            if self.rule == 'ema': s['keep'].mul_(self.alpha_keep).add_(block_grad_norms(m.values.grad), alpha=1 - self.alpha_keep)
+            if self.rule == 'ema': s['keep'].mul_(self.alpha_keep).add_(block_magnitudes(m.values.grad), alpha=1 - self.alpha_keep)
             s['age'] += 1
         if self.rule == 'ema': s['grow'].mul_(self.alpha_grow).add_(s['acc'], alpha=1 - self.alpha_grow)
         elif rigl_now: s['grow'].copy_(s['acc'])
