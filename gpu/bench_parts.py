@@ -42,6 +42,10 @@ PARTS = {   # name: (estimated seconds on the H200, call)
     'band_kernel': (90, lambda: save_rows(out/'band_kernel.jsonl', [r for B in ((32,) if S else (128, 64)) for r in band_kernel_rows(
         shapes=((64, 256), (256, 64)) if S else ((768, 3072), (3072, 768), (2048, 8192), (8192, 2048)), bandwidths=(128,) if S else (1024, 512, 256),
         block_size=B, tokens=64 if S else 16384, warmup=1 if S else 10, rep=2 if S else 50, progress=False)])),
+    # the 2:4 timing tables (end-to-end first: it matters most and costs most) and, apart, the compile check (not timed: can share the GPU)
+    'semi24_timing': (380, lambda: semi24_bench(what='host,e2e' if S else 'e2e,mlp,kernel,host', out=str(out), model=M,
+                                                compiles='off' if S else 'off,reduce-overhead')),
+    'semi24_compile': (120, lambda: semi24_bench(what='compile', out=str(out))),
     'semi24': (420, lambda: semi24_bench(what='host,e2e' if S else 'compile,mlp,host,kernel,e2e', out=str(out), model=M,
                                          compiles='off' if S else 'off,reduce-overhead')),
 }
