@@ -45,6 +45,7 @@ PARTS = {   # name: (estimated seconds on the H200, call)
     # the 2:4 timing tables (end-to-end first: it matters most and costs most) and, apart, the compile check (not timed: can share the GPU)
     'semi24_timing': (380, lambda: semi24_bench(what='host,e2e' if S else 'e2e,mlp,kernel,host', out=str(out), model=M,
                                                 compiles='off' if S else 'off,reduce-overhead')),
+    'semi24_tables': (150, lambda: semi24_bench(what='host' if S else 'mlp,kernel,host', out=str(out), model=M)),
     'semi24_compile': (120, lambda: semi24_bench(what='compile', out=str(out))),
     'semi24': (420, lambda: semi24_bench(what='host,e2e' if S else 'compile,mlp,host,kernel,e2e', out=str(out), model=M,
                                          compiles='off' if S else 'off,reduce-overhead')),

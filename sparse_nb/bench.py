@@ -764,9 +764,9 @@ def semi24_mlp_rows(dims=(2048, 768),          # model widths d (FC1 d→4d, FC2
     for d, v in tqdm([(d, v) for d in dims for v in ('dense', *[v for v in variants if v != 'dense'])], desc='2:4 MLP', disable=not progress):
         gen = torch.Generator().manual_seed(0)
         x = torch.randn(tokens, d, generator=gen).to(dev); dy = torch.randn(tokens, d, generator=gen).to(dev, torch.bfloat16 if ac else torch.float32)
-        torch.manual_seed(0); m = semi24_mlp(d, v, dev)
-        base = dict(bench='semi24_mlp', shape=f'{tokens}x{d}->{4 * d}->{d}', d=d, tokens=tokens, variant=v, impl=v, autocast=ac)
-        try:
+        base, m = dict(bench='semi24_mlp', shape=f'{tokens}x{d}->{4 * d}->{d}', d=d, tokens=tokens, variant=v, impl=v, autocast=ac), None
+        try:                                                  # a route this GPU cannot run is an error row, not a stop
+            torch.manual_seed(0); m = semi24_mlp(d, v, dev)
             with ctx(), torch.no_grad(): err = rel_err(m(x), _mlp_ref(m, x))
             for mode in modes:
                 fn = _mlp_step(m, x, dy, ctx)
@@ -814,10 +814,10 @@ def semi24_host_rows(variants=SEMI24_VARIANTS, in_features:int=768, out_features
     for v in ('dense', *[v for v in variants if v != 'dense']):
         kind, route, refresh = semi24_variant(v)
         cfg, role = GPTConfig(n_embd=64, n_head=1, act='relu2', **SEMI24_KINDS[kind]), 'fc2' if kind == 'act24' else 'fc1'
-        with semi24_defaults(route=route, refresh=refresh, only_if_faster=False):
-            lin = make_linear(getattr(cfg, role), in_features, out_features, cfg, role).to(dev)
         x = torch.randn(tokens, in_features, device=dev).relu(); dy = torch.randn(tokens, out_features, device=dev)
         try:
+            with semi24_defaults(route=route, refresh=refresh, only_if_faster=False):
+                lin = make_linear(getattr(cfg, role), in_features, out_features, cfg, role).to(dev)
             with ctx():
                 with torch.no_grad(): fwd = host_us(lambda: lin(x), n)
                 fb = host_us(_grad_fn(lin, x, dy), n)

@@ -1,0 +1,11 @@
+#!/bin/bash
+# Session 5, device call 2: the rest of the 2:4 timing tables alone on the GPU (MLP, kernels, host time: issue 17),
+# then issue 19's three experiments sharing it (gpu/experiments_gpu.sh).
+OUT=$1; COMMIT=$2
+export PYTHONPATH=/tmp/site:. SPARSE_NB_CACHE=/tmp/snbcache PYTHONUNBUFFERED=1
+mkdir -p /tmp/bench
+timeout 170 python3 gpu/bench_parts.py --out /tmp/bench --budget 160 --data-dir .gpu_data semi24_tables > /tmp/bench/bench_log.txt 2>&1
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader >> /tmp/bench/bench_log.txt
+tar czf $OUT/bench.tgz -C /tmp bench
+grep -v "it/s\]" /tmp/bench/bench_log.txt | tail -45
+bash gpu/experiments_gpu.sh $OUT $COMMIT
