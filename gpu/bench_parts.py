@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pathlib import Path
 import torch
 from sparse_nb.bench import *
-from sparse_nb.bench import decode_bench, semi24_bench, band_kernel_rows, routed_e2e_rows, e2e_rows, e2e_table, kernel_table, save_rows
+from sparse_nb.bench import decode_bench, semi24_bench, semi24_e2e_rows, band_kernel_rows, routed_e2e_rows, e2e_rows, e2e_table, kernel_table, save_rows
 from sparse_nb.data import load_data
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -46,6 +46,7 @@ PARTS = {   # name: (estimated seconds on the H200, call)
     'semi24_timing': (380, lambda: semi24_bench(what='host,e2e' if S else 'e2e,mlp,kernel,host', out=str(out), model=M,
                                                 compiles='off' if S else 'off,reduce-overhead')),
     'semi24_tables': (150, lambda: semi24_bench(what='host' if S else 'mlp,kernel,host', out=str(out), model=M)),
+    'semi24_e2e_refresh': (90, lambda: save_rows(out/'semi24_e2e.jsonl', semi24_e2e_rows(M, variants=('dense', 'semi24:cslt:10'), compiles=CO, **STEPS))),
     'semi24_compile': (120, lambda: semi24_bench(what='compile', out=str(out))),
     'semi24': (420, lambda: semi24_bench(what='host,e2e' if S else 'compile,mlp,host,kernel,e2e', out=str(out), model=M,
                                          compiles='off' if S else 'off,reduce-overhead')),

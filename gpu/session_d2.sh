@@ -4,7 +4,7 @@
 OUT=$1; COMMIT=$2
 export PYTHONPATH=/tmp/site:. SPARSE_NB_CACHE=/tmp/snbcache PYTHONUNBUFFERED=1
 mkdir -p /tmp/bench
-timeout 170 python3 gpu/bench_parts.py --out /tmp/bench --budget 160 --data-dir .gpu_data semi24_tables > /tmp/bench/bench_log.txt 2>&1
+timeout 250 python3 gpu/bench_parts.py --out /tmp/bench --budget 240 --data-dir .gpu_data semi24_tables semi24_e2e_refresh > /tmp/bench/bench_log.txt 2>&1
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader >> /tmp/bench/bench_log.txt
 tar czf $OUT/bench.tgz -C /tmp bench
 grep -v "it/s\]" /tmp/bench/bench_log.txt | tail -45
