@@ -32,9 +32,10 @@ elif a.study == 'band':
     kernel_path_rerun(ds, 'fc2-512', (a.seed,), f, block_size=32, device=a.device, **({'steps': a.steps, 'eval_every': a.steps} if a.steps else {}))
 else:
     from sparse_nb.semi24 import quality_rows
-    QV = ('dense', 'semi24', 'semi24/10', 'act24')
+    QV = ('dense', 'semi24', 'act24', 'semi24/10')
     if a.study == 'semi24-tiny': m, kw = 'tiny', dict(steps=a.steps or 1000, batch_size=32, lr=1e-3)
     else: m, kw = 'gpt2-small', dict(steps=a.steps or 300, batch_size=8, lr=6e-4)
     base = dict(n_layer=4, n_head=4, n_embd=128, seq_len=256) if m == 'tiny' else dict(n_layer=12, n_head=12, n_embd=768, seq_len=1024)
-    rows = quality_rows(base, ds, QV, seeds=(a.seed,), device=a.device, eval_iters=20, **kw)
-    save_rows(f, [dict(r, model=m, data='tinystories') for r in rows])
+    for v in QV:   # a row file per variant as it ends: a deadline keeps what finished
+        rows = quality_rows(base, ds, (v,), seeds=(a.seed,), device=a.device, eval_iters=20, **kw)
+        save_rows(f, [dict(r, model=m, data='tinystories') for r in rows])

@@ -885,8 +885,9 @@ def semi24_bench(what:str='compile,mlp,host,kernel,e2e', # which tables, comma-s
             'host': lambda: semi24_host_rows(device=dev),
             'kernel': lambda: semi24_kernel_rows(device=dev),
             'e2e': lambda: semi24_e2e_rows(model, compiles=_csv(compiles), device=dev)}
-    tables = {'mlp': kernel_table, 'kernel': kernel_table, 'e2e': e2e_table,
-              'host': lambda rs: host_table([r for r in rs if 'error' not in r]) + ''.join(f"\n| {r['kind']} | error: {r['error'][:80]} |" for r in rs if 'error' in r),
+    ok = lambda table, key: lambda rs: (table([r for r in rs if 'error' not in r]) +   # error rows (a route this GPU lacks) printed apart
+                                        ''.join(f"\n| {r[key]} | error: {r['error'][:80]} |" for r in rs if 'error' in r))
+    tables = {'mlp': ok(kernel_table, 'variant'), 'kernel': ok(kernel_table, 'impl'), 'e2e': e2e_table, 'host': ok(host_table, 'kind'),
               'compile': lambda rs: '\n'.join(json.dumps(r) for r in rs)}
     for w in _csv(what):
         check(w in jobs, f"what={w!r}: choose from {sorted(jobs)}")
