@@ -782,7 +782,7 @@ def semi24_mlp_rows(dims=(2048, 768),          # model widths d (FC1 d→4d, FC2
 # %% ../nbs/10_bench.ipynb #a2d27089
 def semi24_kernel_rows(shapes=((2048, 8192), (8192, 2048), (768, 3072), (3072, 768)),  # (in, out) pairs
                        variants=('semi24:cslt', 'semi24:cutlass'),
-                       modes=('fwd', 'fwdbwd', 'fwd_graph', 'fwdbwd_graph'), **kw)->list:
+                       modes=('fwd', 'fwdbwd', 'fwd_kernels', 'fwdbwd_kernels'), **kw)->list:  # '_kernels': GPU time alone
     "`kernel_rows` of one 'semi24' linear per route (packs cached: the 2:4 kernels alone), dense once per shape"
     rows = []
     for i, v in enumerate(variants):
@@ -796,7 +796,7 @@ def semi24_kernel_rows(shapes=((2048, 8192), (8192, 2048), (768, 3072), (3072, 7
         rows += [dict(r, impl=v if r['impl'] == 'semi24' else r['impl'], route=route) for r in rs if r['impl'] != 'dense' or not have_dense]
     return rows
 
-def kernel_speedup_table(rows:list, variant:str='semi24:cslt', mode:str='fwd_graph')->dict:
+def kernel_speedup_table(rows:list, variant:str='semi24:cslt', mode:str='fwd_kernels')->dict:
     "`{narrower side: kernel speedup}` from `semi24_kernel_rows`, the form of `semi24.KERNEL_SPEEDUP`"
     by = {}
     for r in rows:
