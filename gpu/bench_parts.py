@@ -48,6 +48,7 @@ PARTS = {   # name: (estimated seconds on the H200, call)
     'semi24_tables': (150, lambda: semi24_bench(what='host' if S else 'mlp,kernel,host', out=str(out), model=M)),
     'semi24_kh': (90, lambda: semi24_bench(what='host' if S else 'kernel,host', out=str(out), model=M)),
     'semi24_e2e_refresh': (90, lambda: save_rows(out/'semi24_e2e.jsonl', semi24_e2e_rows(M, variants=('dense', 'semi24:cslt:10'), compiles=CO, **STEPS))),
+    'semi24_e2e_weights': (130, lambda: save_rows(out/'semi24_e2e.jsonl', semi24_e2e_rows(M, variants=('dense', 'semi24:cslt', 'semi24:cslt:10'), compiles=CO, **STEPS))),
     'semi24_compile': (120, lambda: semi24_bench(what='compile', out=str(out))),
     'semi24': (420, lambda: semi24_bench(what='host,e2e' if S else 'compile,mlp,host,kernel,e2e', out=str(out), model=M,
                                          compiles='off' if S else 'off,reduce-overhead')),

@@ -19,6 +19,7 @@ p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('study', choices=('router', 'band', 'semi24-tiny', 'semi24-gpt2')); p.add_argument('seed', type=int)
 p.add_argument('--out', required=True); p.add_argument('--data-dir', default=None)
 p.add_argument('--steps', type=int, default=0, help='optimizer steps (0: the study default)'); p.add_argument('--device', default='cuda')
+p.add_argument('--variants', nargs='*', default=None, help='2:4 studies: the variants to run (default: all four)')
 a = p.parse_args()
 out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
 ds = load_data('tinystories', data_dir=a.data_dir)
@@ -32,7 +33,7 @@ elif a.study == 'band':
     kernel_path_rerun(ds, 'fc2-512', (a.seed,), f, block_size=32, device=a.device, **({'steps': a.steps, 'eval_every': a.steps} if a.steps else {}))
 else:
     from sparse_nb.semi24 import quality_rows
-    QV = ('dense', 'semi24', 'act24', 'semi24/10')
+    QV = a.variants or ('dense', 'semi24', 'act24', 'semi24/10')
     if a.study == 'semi24-tiny': m, kw = 'tiny', dict(steps=a.steps or 1000, batch_size=32, lr=1e-3)
     else: m, kw = 'gpt2-small', dict(steps=a.steps or 300, batch_size=8, lr=6e-4)
     base = dict(n_layer=4, n_head=4, n_embd=128, seq_len=256) if m == 'tiny' else dict(n_layer=12, n_head=12, n_embd=768, seq_len=1024)

@@ -739,13 +739,13 @@ def _mlp_ref(m, x):
 
 # %% ../nbs/10_bench.ipynb #63826c92
 def _mlp_step(m, x, dy, ctx):
-    "Forward + backward + each 2:4 layer's per-step prune/pack (forced: the weights do not change here)"
+    "Forward + backward + each 2:4 layer's per-step prune/pack (`post_step` always re-packs)"
     xs, ps = x.detach().requires_grad_(), list(m.parameters())
     sparse = [l for l in m.modules() if isinstance(l, SemiSparseLinear)]
     def f():
         with ctx(): y = m(xs)
         g = torch.autograd.grad(y, [xs, *ps], dy)
-        for l in sparse: l.post_step(force=True)
+        for l in sparse: l.post_step()
         return g
     return f
 

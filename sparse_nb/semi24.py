@@ -16,7 +16,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/semi24.html.md"""
 
 # %% ../nbs/05_semi24.ipynb #b9858cc3
 from __future__ import annotations
-import math, itertools, functools, warnings, contextlib, statistics
+import math, itertools, functools, warnings, contextlib, statistics, weakref
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from torch.sparse._semi_structured_conversions import sparse_semi_structured_from_dense_cutlass, sparse_semi_structured_to_dense_cutlass
@@ -352,6 +352,7 @@ class SemiSparseLinear(nn.Linear):
         check(isinstance(refresh, int) and refresh >= 1, f"{name}: refresh={refresh!r} must be a positive number of steps")
         super().__init__(in_features, out_features, bias, device, dtype)
         _outside('prepare', lambda m, device, dt: m._prepare(device, dt))   # made here, never while tracing
+        _watch_optimizers(self)
         self.name, self.static, self.route, self.refresh, self._steps = name, static, route, refresh, 0
         self._reset()
         self.register_buffer('mask', tile_mask_24(self.weight, name) if static else None)
@@ -434,12 +435,12 @@ class SemiSparseLinear(nn.Linear):
         return y.reshape(*x.shape[:-1], self.out_features)
 
     @torch.no_grad()
-    def post_step(self, force:bool=False):  # force: re-prune/re-pack even if the weight did not change (benchmarks)
+    def post_step(self):
         "After an optimizer step: zero pruned weights of a static mask, mark a mask refresh when due, and re-prune/re-pack now"
         self._steps += 1
         if self.static: self.weight.mul_(self.mask)
         if self.refresh > 1 and self._steps % self.refresh == 0: self._mask_due = True
-        if force: self._key = None
+        self._key = None                    # the weight changed even where its version did not (fused AdamW leaves `_version` alone)
         if self._route is not None: self._prepare(self.weight.device, self._dt)
 
     def nnz(self)->int: return self.weight.numel() // 2 + (self.bias.numel() if self.bias is not None else 0)
@@ -448,6 +449,18 @@ class SemiSparseLinear(nn.Linear):
         return super().extra_repr() + f", 2:4 {mode} tile mask, route={self.route}"
 
 _OUTSIDE = {}
+_LIVE, _HOOK = weakref.WeakSet(), []   # every SemiSparseLinear, and the optimizer hook's handle
+
+def _stale_after_step(opt, args, kwargs):
+    "Global optimizer post-step hook: any optimizer step makes every 2:4 layer's packs stale (re-packed at its next eager forward)"
+    for m in list(_LIVE): m._key = None
+
+def _watch_optimizers(m):
+    "Register `m`, and (once) `_stale_after_step` with `torch.optim`, so a user's own loop never multiplies by stale packs"
+    if not _HOOK:
+        from torch.optim.optimizer import register_optimizer_step_post_hook   # at the first layer, not at import
+        _HOOK.append(register_optimizer_step_post_hook(_stale_after_step))
+    _LIVE.add(m)
 def _outside(name:str, f):
     "`torch.compiler.disable(f)`, made once on first need: at import it would load torch._dynamo, which sets `TORCHINDUCTOR_CACHE_DIR`"
     if name not in _OUTSIDE: _OUTSIDE[name] = torch.compiler.disable(f)
