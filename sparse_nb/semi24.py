@@ -468,7 +468,8 @@ def _outside(name:str, f):
 
 
 # %% ../nbs/05_semi24.ipynb #c549e6e5
-KERNEL_SPEEDUP = {512: 1.0, 2048: 1.45}  # 2:4 matmul over cuBLAS by the layer's narrower side (bf16, 16k tokens): 2048 measured, 512 declared
+KERNEL_SPEEDUP = {768: 0.44, 2048: 0.79}  # cuSPARSELt 2:4 matmul over cuBLAS by the layer's narrower side: H200, torch 2.11, bf16, 16k tokens,
+                                          # the kernels' own time (`bench.kernel_speedup_table` of `results/bench/semi24_kernel.jsonl`)
 PACK_TOKENS = {'cutlass': 1328,          # prune + pack of one weight ≈ a dense matmul over this many tokens: one fused kernel, 16 B/weight
                'cslt': 22000}            # two `_cslt_compress` calls (W, Wᵀ) ≈ 1 ms per 8192×2048 weight, measured on the H100
 
