@@ -444,7 +444,7 @@ def plot_bands2(rows:list, lr:float=B2_HEAD_LR, axs=None):
         v = {x: _sel(rows, dict(run=run, lr=x)) for x in sorted({r['lr'] for r in rows if r['run'] == run})}
         pts = [(x, np.mean([v[x][s] for s in common])) for x in v if common]
         if pts: axs[1].plot(*zip(*pts), 'o-' if run != 'baseline' else 'o--', color='k' if run == 'baseline' else f'C{i}', label=run)
-    axs[1].set(xscale='log', xlabel='peak learning rate', ylabel='final val loss (nats/token)', title='Learning-rate sweep, mean over the seeds every rate of an arm has')
+    axs[1].set(xscale='log', xlabel='peak learning rate', ylabel='final val loss (nats/token)', title='Learning-rate sweep (mean over common seeds)')
     axs[1].grid(alpha=.3); axs[1].legend(fontsize=8)
     return axs
 
