@@ -428,9 +428,9 @@ def lr_table(rows:list)->str:
 
 # %% ../nbs/12_band_sweep.ipynb #cce1e04a
 def plot_bands2(rows:list, lr:float=B2_HEAD_LR, axs=None):
-    "Left: paired Δ% with 95% t-intervals of `bands2_comparisons`; right: final loss vs learning rate per arm; returns the axes"
+    "Top: paired Δ% with 95% t-intervals of `bands2_comparisons`; bottom: final loss vs learning rate per arm, on common seeds; returns the axes"
     import matplotlib.pyplot as plt
-    if axs is None: _, axs = plt.subplots(1, 2, figsize=(11, 3.6))
+    if axs is None: _, axs = plt.subplots(2, 1, figsize=(8, 6.5))
     _, cs = compare_table(rows, bands2_comparisons(rows, lr))
     for i, c in enumerate(cs):
         if not c['n']: continue
@@ -440,9 +440,11 @@ def plot_bands2(rows:list, lr:float=B2_HEAD_LR, axs=None):
     axs[0].axvline(0, color='k', ls='--', lw=1.2); axs[0].set_yticks(range(len(cs)), [c['label'] for c in cs], fontsize=8)
     axs[0].set(xlabel='final val loss change, paired over seeds (%)', title=f'Paired Δ and 95% CI at lr {lr:g}'); axs[0].grid(alpha=.3)
     for i, run in enumerate(dict.fromkeys(r['run'] for r in rows)):
-        pts = sorted((x, np.mean(list(_sel(rows, dict(run=run, lr=x)).values()))) for x in {r['lr'] for r in rows if r['run'] == run} if _sel(rows, dict(run=run, lr=x)))
+        _, common = best_lr(rows, run)                                     # the seeds every rate of this arm has: points comparable
+        v = {x: _sel(rows, dict(run=run, lr=x)) for x in sorted({r['lr'] for r in rows if r['run'] == run})}
+        pts = [(x, np.mean([v[x][s] for s in common])) for x in v if common]
         if pts: axs[1].plot(*zip(*pts), 'o-' if run != 'baseline' else 'o--', color='k' if run == 'baseline' else f'C{i}', label=run)
-    axs[1].set(xscale='log', xlabel='peak learning rate', ylabel='final val loss (nats/token), mean over seeds', title='Learning-rate sweep')
+    axs[1].set(xscale='log', xlabel='peak learning rate', ylabel='final val loss (nats/token)', title='Learning-rate sweep (mean over common seeds)')
     axs[1].grid(alpha=.3); axs[1].legend(fontsize=8)
     return axs
 

@@ -721,8 +721,8 @@ class StepsTo:
 
 def steps_to(model, data, tcfg:TrainConfig, score, target:float, hooks=())->tuple:
     "Train `model` on `data` until `score(model) ≥ target` (checked every `tcfg.eval_every` steps): (steps or None, curve)"
-    h = StepsTo(model, score, target)
-    if score(model) >= target: return 0, [(0, target)]
+    h, s0 = StepsTo(model, score, target), score(model)
+    if s0 >= target: return 0, [(0, s0)]               # already there: the curve holds the score, not the target
     try: train(model, data, tcfg, hooks=[*hooks, h])
     except _Reached: pass
     return h.steps, h.curve
@@ -854,22 +854,23 @@ def v2_table(summary:list, metrics=('acc_A_before', 'acc_A_after', 'forgetting',
     return head + '\n'.join(f"| {s['plastic']} | {s['arm']} | {s['n']} | " + ' | '.join(f(s, m) for m in metrics) + ' |' for s in summary)
 
 # %% ../nbs/09_forgetting.ipynb #0209444f
+def _judge(c:tuple, bound:float, unit:str='')->str:
+    "'supported' if the 95% interval `c` = (mean, lo, hi) lies below `bound`, 'refuted' if at or above it; one value has no interval"
+    if not np.isfinite(c[1]): return 'no interval (one seed)'
+    return 'supported' if c[2] < bound else 'refuted' if c[1] >= bound else f'inconclusive (CI straddles {bound:g}{unit})'
+
 def v2_verdicts(rows:list, arm:str='dynamic', lo:float=40, hi:float=60, bound:float=30, ov:float=0.7)->list:
     "Per phase-2 variant: H1 (arm forgets < `bound`% where dense forgets `lo`–`hi`%) and H2 (overlap < `ov`), from the rows"
     out = []
     for pl in PLASTIC:
-        d = mean_ci([r['forgetting'] for r in rows if r['arm'] == 'dense' and r['plastic'] == pl])
-        s = mean_ci([r['forgetting'] for r in rows if r['arm'] == arm and r['plastic'] == pl])
-        if not np.isfinite(d[0]) or not np.isfinite(s[0]): continue
-        diff = paired_ci(rows, 'dense', arm, 'forgetting', pl)
-        premise = lo <= d[0] <= hi
-        h1 = ('untestable: dense forgot {:.0f}%, outside {:g}–{:g}%'.format(d[0], lo, hi) if not premise else
-              'supported' if s[2] < bound else 'refuted' if s[1] >= bound else 'inconclusive (CI straddles {:g}%)'.format(bound))
-        out.append(dict(plastic=pl, hypothesis=f'H1: {arm} forgets < {bound:g}% where dense forgets {lo:g}–{hi:g}%',
-                        dense=d, arm=s, dense_minus_arm=diff, verdict=h1))
+        f = lambda a: [r['forgetting'] for r in rows if r['arm'] == a and r['plastic'] == pl]
+        d, s = mean_ci(f('dense')), mean_ci(f(arm))
+        if np.isfinite(d[0]):
+            h1 = (f'not run: no {arm} rows' if not np.isfinite(s[0]) else
+                  'untestable: dense forgot {:.0f}%, outside {:g}–{:g}%'.format(d[0], lo, hi) if not lo <= d[0] <= hi else _judge(s, bound, '%'))
+            out.append(dict(plastic=pl, hypothesis=f'H1: {arm} forgets < {bound:g}% where dense forgets {lo:g}–{hi:g}%', n=len(f(arm)),
+                            dense=d, arm=s, dense_minus_arm=paired_ci(rows, 'dense', arm, 'forgetting', pl), verdict=h1))
         for a in ('dynamic', 'routed'):
-            o = mean_ci([_overlap_mean(r) for r in rows if r['arm'] == a and r['plastic'] == pl])
-            if not np.isfinite(o[0]): continue
-            v = 'supported' if o[2] < ov else 'refuted' if o[1] >= ov else f'inconclusive (CI straddles {ov:g})'
-            out.append(dict(plastic=pl, hypothesis=f'H2: {a} pathway overlap < {ov:g}', arm=o, verdict=v))
+            o = [_overlap_mean(r) for r in rows if r['arm'] == a and r['plastic'] == pl and r.get('overlap')]
+            if o: out.append(dict(plastic=pl, hypothesis=f'H2: {a} pathway overlap < {ov:g}', n=len(o), arm=mean_ci(o), verdict=_judge(mean_ci(o), ov)))
     return out
