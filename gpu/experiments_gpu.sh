@@ -1,5 +1,7 @@
 #!/bin/bash
 # Issue 19's three experiment drivers sharing one GPU call (each ≤ 5 processes, ≤ ~400 s; all three at once).
+# Session 5 ran this once: too little for forgetting (phase A ate the budget) and topology (one seed of three), enough
+# for bands2. Next time run gpu/forget2_gpu.sh and gpu/topo2_gpu.sh each in a call of its own (LIMIT= / BUDGET= ~540).
 # Usage (repo root, after the fastcore install, .gpu_data = shared/data's layout):
 #   bash gpu/experiments_gpu.sh OUTDIR COMMIT            SMOKE=1: the CPU wiring check of all three
 OUT=$1; COMMIT=$2
