@@ -367,7 +367,7 @@ class RoutedFFN(nn.Module):
                  top_k:int,                # active blocks per token (1 … H/block_size)
                  router_hidden:int=128,    # router's hidden width
                  aux_coef:float=0.01,      # weight of the load-balancing loss
-                 ste:str='full',           # straight-through gradient for 'full' (all blocks) or 'selected'
+                 ste:str='full',           # straight-through gradient for 'full' (all blocks; the default, see e05) or 'selected' (for the grouped paths)
                  impl:str='auto',          # compute path, see `IMPLS`
                  dropout:float=0.0,        # dropout on the output
                  std:float=0.02,           # init std of the gate/up weights and the router
