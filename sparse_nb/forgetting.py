@@ -23,8 +23,9 @@ Docs: https://sparse-nb.github.io/sparse_nb/forgetting.html.md"""
 
 # %% ../nbs/09_forgetting.ipynb #33889073
 from __future__ import annotations
-import math, time, copy, json
-from dataclasses import dataclass, replace, asdict, fields
+import math, time, copy, json, hashlib
+from pathlib import Path
+from dataclasses import dataclass, replace, asdict, fields, is_dataclass
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
@@ -36,14 +37,15 @@ from .topology import DynamicTopology, bell_layers
 import sparse_nb.router, sparse_nb.blockell_linear   # the library's layer classes register before any model is built here
 
 # %% auto #0
-__all__ = ['ARMS', 'DENSE_ARMS', 'RUN_KEY', 'METRICS', 'V2_ARMS', 'PLASTIC', 'V2_METRICS', 'Vocab', 'compact_vocab', 'remap',
-           'arith_problems', 'arith_accuracy', 'fisher_diag', 'EWC', 'jaccard', 'weighted_jaccard', 'top_used',
-           'chance_jaccard', 'block_mask', 'bell_masks', 'BlockUsage', 'arm_config', 'forgetting_pct', 'AccuracyProbe',
-           'phase_a', 'run_protocol', 'run_key', 'is_same_run', 'run_arms', 'summarize', 'summary_table', 'pick_lambda',
-           'plot_tradeoff', 'plot_overlap', 'plot_usage', 'plot_acc_during_b', 'V2Config', 'answer_ids',
-           'greedy_answer', 'task_scores', 'set_plastic_', 'task_head_', 'use_head', 'Mixture', 'ProtectedTopology',
-           'top_slots', 'StepsTo', 'steps_to', 'selection_freq', 'task_overlap', 'phase_a_v2', 'phase_two', 'paired_ci',
-           'v2_summary', 'v2_table', 'v2_verdicts']
+__all__ = ['ARMS', 'DENSE_ARMS', 'RUN_KEY', 'METRICS', 'V2_ARMS', 'PLASTIC', 'PHASE_A_FORMAT', 'PHASE2_ONLY', 'V2_METRICS',
+           'Vocab', 'compact_vocab', 'remap', 'arith_problems', 'arith_accuracy', 'fisher_diag', 'EWC', 'jaccard',
+           'weighted_jaccard', 'top_used', 'chance_jaccard', 'block_mask', 'bell_masks', 'BlockUsage', 'arm_config',
+           'forgetting_pct', 'AccuracyProbe', 'phase_a', 'run_protocol', 'run_key', 'is_same_run', 'run_arms',
+           'summarize', 'summary_table', 'pick_lambda', 'plot_tradeoff', 'plot_overlap', 'plot_usage',
+           'plot_acc_during_b', 'V2Config', 'answer_ids', 'greedy_answer', 'task_scores', 'set_plastic_', 'task_head_',
+           'use_head', 'Mixture', 'ProtectedTopology', 'top_slots', 'StepsTo', 'steps_to', 'selection_freq',
+           'task_overlap', 'phase_a_v2', 'phase_two', 'phase_a_key', 'save_phase_a', 'load_phase_a', 'phase_a_cached',
+           'paired_ci', 'v2_summary', 'v2_table', 'v2_verdicts']
 
 # %% ../nbs/09_forgetting.ipynb #1825d352
 class Vocab:
@@ -818,6 +820,65 @@ def _relearn(model, head_a, data_a, cfg, seed, acc0)->dict:
     s, curve = steps_to(m, data_a, cfg.tc_b(seed + 1, cfg.relearn_max, cfg.relearn_every),
                         lambda mm: task_scores(mm, data_a.task, data_a.enc, 'val', cfg.n_eval)['acc'], target)
     return dict(relearn_steps=s, relearn_target=target, relearn_curve=curve)
+
+# %% ../nbs/09_forgetting.ipynb #6b3e317a
+PHASE_A_FORMAT = 'sparse_nb/phase_a/1'   # bump when phase A's code changes its numbers: every old file then misses
+PHASE2_ONLY = ('steps_b', 'lr_b', 'relearn_max', 'relearn_every', 'relearn_frac', 'probe_every', 'replay_frac', 'protect_frac')
+
+def _data_id(d:TokenData)->dict:
+    "What identifies a task's data: a hash of its train/val tokens, its generator and its tokenizer"
+    h = hashlib.sha256()
+    for a in (d.train, d.val): a = np.ascontiguousarray(a); h.update(f"{a.dtype}:{len(a)}:".encode()); h.update(a.tobytes())
+    task, enc = getattr(d, 'task', None), d.enc
+    return dict(tokens=h.hexdigest()[:20], task=asdict(task) if is_dataclass(task) else repr(task),
+                enc=getattr(enc, 'name', type(enc).__name__), n_vocab=getattr(enc, 'n_vocab', None), chars=getattr(enc, 'chars', None))
+
+def phase_a_key(arm:str, data_a:TokenData, data_b:TokenData, base:GPTConfig, cfg:V2Config, seed:int)->tuple:
+    "(hash, ingredients) of a phase A: arm, seed, base config, phase-A `V2Config` fields, both tasks' data, backend, torch, device, format"
+    dev = get_device(cfg.device)
+    ing = dict(format=PHASE_A_FORMAT, arm='dense' if arm == 'replay' else arm, seed=seed, base=asdict(base),
+               cfg={k: v for k, v in asdict(cfg).items() if k not in PHASE2_ONLY}, data_a=_data_id(data_a), data_b=_data_id(data_b),
+               bell_backend=sparse_nb.blockell_linear._backend, torch=torch.__version__,
+               device=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else dev.type)
+    return hashlib.sha256(json.dumps(ing, sort_keys=True, default=str).encode()).hexdigest()[:24], ing
+
+# %% ../nbs/09_forgetting.ipynb #da866baa
+def save_phase_a(path, pa:dict, key:str, ing:dict)->Path:
+    "Write `pa` (weights, steps, plateau curve, wall time) to `path` atomically; refuse non-finite weights or numbers"
+    sd = {k: v.detach().cpu() for k, v in pa['model'].state_dict().items()}
+    bad = [k for k, v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    bad += [f'plateau@{s}' for s, a in pa['plateau'] if not math.isfinite(a)] + ([] if math.isfinite(pa['wall_a']) else ['wall_a'])
+    check(not bad, f"refusing to cache phase A at {str(path)!r}: non-finite {', '.join(bad[:4])}", NonFiniteLossError)
+    state = dict(format=PHASE_A_FORMAT, key=key, ingredients=json.dumps(ing, sort_keys=True, default=str), model=sd,
+                 training=bool(pa['model'].training), steps_a=int(pa['steps_a']), plateau=[[int(s), float(a)] for s, a in pa['plateau']],
+                 wall_a=float(pa['wall_a']), commit=git_commit())
+    return atomic_write(path, lambda f: torch.save(state, f))
+
+def load_phase_a(path, arm:str, base:GPTConfig, cfg:V2Config, seed:int, key:str)->dict:
+    "Read a `save_phase_a` file with `weights_only=True` into a `phase_a_v2`-shaped dict; a `CheckpointError` line if it is not one"
+    p = str(path)
+    try: st = torch.load(p, map_location='cpu', weights_only=True)
+    except Exception as e: raise CheckpointError(f"phase-A cache {p!r} is corrupt or partial ({type(e).__name__}: "
+                                                 f"{str(e).strip().splitlines()[0][:120] if str(e).strip() else 'no detail'}); delete it to retrain") from None
+    check(isinstance(st, dict) and st.get('format') == PHASE_A_FORMAT and st.get('key') == key,
+          f"phase-A cache {p!r} is not a phase A of format {PHASE_A_FORMAT!r} with key {key}; delete it to retrain", CheckpointError)
+    model = build_model(arm_config('dense' if arm == 'replay' else arm, base, cfg.density), seed)
+    try: model.load_state_dict(st['model'])
+    except RuntimeError as e: raise CheckpointError(f"phase-A cache {p!r} does not fit the model: {str(e).splitlines()[0]}") from None
+    model = model.to(get_device(cfg.device)).train(st['training'])
+    return dict(model=model, steps_a=st['steps_a'], plateau=[tuple(c) for c in st['plateau']], wall_a=st['wall_a'],
+                masks_a=bell_masks(model), cache=dict(path=p, hit=True, commit=st['commit']))
+
+def phase_a_cached(arm:str, data_a:TokenData, data_b:TokenData, base:GPTConfig, cfg:V2Config, seed:int,
+                   cache_dir=None   # folder of phase-A files (None: always train, cache nothing)
+                  )->dict:          # `phase_a_v2`'s dict, plus `cache` = {path, hit, …}
+    "`phase_a_v2`, loaded from `cache_dir` when the same phase A (`phase_a_key`) was saved there, else trained and saved"
+    if cache_dir is None: return phase_a_v2(arm, data_a, data_b, base, cfg, seed)
+    key, ing = phase_a_key(arm, data_a, data_b, base, cfg, seed)
+    p = Path(cache_dir)/f"phase_a_{ing['arm']}_s{seed}_{key}.pt"
+    if p.exists(): return load_phase_a(p, arm, base, cfg, seed, key)
+    pa = phase_a_v2(arm, data_a, data_b, base, cfg, seed); save_phase_a(p, pa, key, ing)
+    return dict(pa, cache=dict(path=str(p), hit=False, commit=git_commit()))
 
 # %% ../nbs/09_forgetting.ipynb #420f11c2
 def paired_ci(rows:list, a:str, b:str, metric:str, plastic:str)->tuple:
