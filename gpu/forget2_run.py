@@ -4,7 +4,8 @@ Task A: 2-digit addition, task B: 2-digit subtraction, both generated (`ArithTas
 character tokenizer, so both tasks answer with the same ten digit tokens (no vocabulary to suppress). Each arm's
 model is trained on A to a plateau once per seed (`phase_a_v2`), every seed first; then every (rate, variant) pair,
 in the order given (rates outer), runs for every seed, each on a copy of that seed's phase-A model (`phase_two`), so that a time
-limit cuts the last pairs, not the last seeds. Rows are appended as each run ends (under a file lock, so several processes can share one
+limit cuts the last pairs, not the last seeds. With `--phase-a-cache DIR` each phase A is saved there once and later
+processes or device calls load it instead of training (`phase_a_cached`; the file name is a hash of all that determines it). Rows are appended as each run ends (under a file lock, so several processes can share one
 file); rows already in `--out` with the same tag, arm, variant and seed are skipped.
 
     PYTHONPATH=. python gpu/forget2_run.py --smoke --out /tmp/f2.jsonl        # CPU proof, well under a minute
@@ -18,7 +19,7 @@ from sparse_nb.core import read_results, append_result, cli_errors
 from sparse_nb.model import GPTConfig
 from sparse_nb.data import arith
 from sparse_nb.blockell_linear import set_bell_backend, BACKENDS
-from sparse_nb.forgetting import V2Config, V2_ARMS, PLASTIC, phase_a_v2, phase_two
+from sparse_nb.forgetting import V2Config, V2_ARMS, PLASTIC, phase_a_cached, phase_two
 
 KEY = ('tag', 'arm', 'plastic', 'seed', 'lr_b')
 
@@ -37,6 +38,8 @@ def main():
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--bell-backend', default='ref', choices=BACKENDS,
                    help="Block-ELL ops: 'ref' (torch gather + bmm; no Triton autotuning of every new decode shape) or 'auto'")
+    p.add_argument('--phase-a-cache', default=None, metavar='DIR',
+                   help='folder of phase-A files: load a phase A saved there with the same key, else train it and save it (default: no cache)')
     p.add_argument('--lr-b-grid', type=float, nargs='+', default=None, help='phase-2 rates, each on a copy of the same phase-A model')
     for f in fields(V2Config):
         if f.name not in ('n_eval',): p.add_argument('--' + f.name.replace('_', '-'), type=type(f.default), default=None)
@@ -59,14 +62,18 @@ def main():
             if all((a.tag, arm, pl, seed, lr) in have for lr, pl in jobs): continue
             key = ('dense' if arm == 'replay' else arm, seed)
             if key not in pas:
-                pas[key] = phase_a_v2(arm, A, B, base, cfg, seed); pa = pas[key]
-                print(f"[seed {seed}] {arm}: A to plateau in {pa['steps_a']} steps, {pa['plateau']} ({pa['wall_a']:.0f} s)", flush=True)
+                t0 = time.time(); pas[key] = phase_a_cached(arm, A, B, base, cfg, seed, a.phase_a_cache); pa = pas[key]
+                c = pa.get('cache') or {}
+                src = (f"loaded from the phase-A cache {c['path']} in {time.time() - t0:.1f} s (trained at {c['commit']})" if c.get('hit') else
+                       f"trained{', saved to ' + c['path'] if c else ''}")
+                print(f"[seed {seed}] {arm}: A to plateau in {pa['steps_a']} steps, {pa['plateau']} ({pa['wall_a']:.0f} s); {src}", flush=True)
     for lr, pl in jobs:
         for arm in a.arms:
             for seed in a.seeds:
                 if (a.tag, arm, pl, seed, lr) in have: continue
-                r = phase_two(arm, pas[('dense' if arm == 'replay' else arm, seed)], pl, A, B, base, replace(cfg, lr_b=lr), seed)
-                locked_append(a.out, {**extra, 'lr_b': lr, **r})
+                pa = pas[('dense' if arm == 'replay' else arm, seed)]; c = pa.get('cache') or {}
+                r = phase_two(arm, pa, pl, A, B, base, replace(cfg, lr_b=lr), seed)
+                locked_append(a.out, {**extra, 'lr_b': lr, 'phase_a_cached': bool(c.get('hit')), 'phase_a_commit': c.get('commit'), **r})
                 print(f"[seed {seed}] {arm:>8} {pl:>5} lr_b {lr:g}: acc_A {r['acc_A_before']:.3f} → {r['acc_A_after']:.3f} "
                       f"(forgetting {r['forgetting']:.1f}%, restricted {r['forgetting_r']:.1f}%), acc_B {r['acc_B_after']:.3f}, "
                       f"relearn {r['relearn_steps']} steps, {r['wall_b']:.0f} s", flush=True)

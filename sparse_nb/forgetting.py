@@ -23,7 +23,7 @@ Docs: https://sparse-nb.github.io/sparse_nb/forgetting.html.md"""
 
 # %% ../nbs/09_forgetting.ipynb #33889073
 from __future__ import annotations
-import math, time, copy, json, hashlib
+import math, time, copy, json, hashlib, pickle
 from pathlib import Path
 from dataclasses import dataclass, replace, asdict, fields, is_dataclass
 import numpy as np
@@ -858,8 +858,11 @@ def load_phase_a(path, arm:str, base:GPTConfig, cfg:V2Config, seed:int, key:str)
     "Read a `save_phase_a` file with `weights_only=True` into a `phase_a_v2`-shaped dict; a `CheckpointError` line if it is not one"
     p = str(path)
     try: st = torch.load(p, map_location='cpu', weights_only=True)
-    except Exception as e: raise CheckpointError(f"phase-A cache {p!r} is corrupt or partial ({type(e).__name__}: "
-                                                 f"{str(e).strip().splitlines()[0][:120] if str(e).strip() else 'no detail'}); delete it to retrain") from None
+    except Exception as e:
+        unsafe = isinstance(e, pickle.UnpicklingError) and 'Unsupported global' in str(e)
+        why = (str(e).strip().splitlines() or ['no detail'])[0].split('. ')[0][:120]          # torch's first sentence, on one line
+        raise CheckpointError(f"phase-A cache {p!r} " + ("holds objects a safe load refuses: it was not written by `save_phase_a`" if unsafe else
+                              f"is corrupt or partial ({type(e).__name__}: {why})") + "; delete it to retrain") from None
     check(isinstance(st, dict) and st.get('format') == PHASE_A_FORMAT and st.get('key') == key,
           f"phase-A cache {p!r} is not a phase A of format {PHASE_A_FORMAT!r} with key {key}; delete it to retrain", CheckpointError)
     model = build_model(arm_config('dense' if arm == 'replay' else arm, base, cfg.density), seed)
