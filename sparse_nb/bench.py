@@ -22,16 +22,17 @@ from .core import *
 from .model import GPT, GPTConfig, make_linear
 from .data import TokenData
 from .train import TrainConfig, Hook, train, build_model
+from .sparsify import effective_weight   # the dense weight any of the library's linears applies
 
 # %% auto #0
 __all__ = ['BENCH_DIR', 'BENCH_MODELS', 'KIND_VARIANTS', 'DECODE_LAYERS', 'SEMI24_KINDS', 'SEMI24_VARIANTS', 'time_fn', 'host_us',
-           'kernel_us', 'cuda_graph', 'save_rows', 'forward_flops', 'step_flops', 'flop_ceiling', 'effective_weight',
-           'linear_layer', 'kernel_rows', 'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows',
-           'add_speedups', 'host_rows', 'compile_matches_eager', 'md_table', 'e2e_table', 'kernel_table', 'host_table',
-           'plot_e2e', 'plot_kernels', 'bench_cli', 'decode_layer_rows', 'graphed_decode_step', 'decode_row',
-           'decode_rows', 'routed_train_rows', 'routed_e2e_rows', 'decode_table', 'decode_bench', 'semi24_variant',
-           'semi24_mlp', 'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table', 'semi24_host_rows',
-           'semi24_e2e_rows', 'semi24_compile_rows', 'semi24_bench', 'band_kernel_rows']
+           'kernel_us', 'cuda_graph', 'save_rows', 'forward_flops', 'step_flops', 'flop_ceiling', 'linear_layer',
+           'kernel_rows', 'variant_config', 'StepTimer', 'random_tokens', 'e2e_row', 'e2e_rows', 'add_speedups',
+           'host_rows', 'compile_matches_eager', 'md_table', 'e2e_table', 'kernel_table', 'host_table', 'plot_e2e',
+           'plot_kernels', 'bench_cli', 'decode_layer_rows', 'graphed_decode_step', 'decode_row', 'decode_rows',
+           'routed_train_rows', 'routed_e2e_rows', 'decode_table', 'decode_bench', 'semi24_variant', 'semi24_mlp',
+           'semi24_mlp_rows', 'semi24_kernel_rows', 'kernel_speedup_table', 'semi24_host_rows', 'semi24_e2e_rows',
+           'semi24_compile_rows', 'semi24_bench', 'band_kernel_rows']
 
 # %% ../nbs/10_bench.ipynb #0fae5edd
 _L2 = {}
@@ -149,16 +150,6 @@ def flop_ceiling(dense:GPT, sparse:GPT, seq_len:int)->float:
     return forward_flops(dense, seq_len)['total'] / forward_flops(sparse, seq_len)['total']
 
 # %% ../nbs/10_bench.ipynb #41f062c2
-def effective_weight(m:nn.Module)->torch.Tensor|None:
-    "The dense (out, in) weight a linear-like layer applies (zeros where it is sparse), or None if unknown"
-    if hasattr(m, 'weight') and not isinstance(m.weight, torch.Tensor) and hasattr(m.weight, 'to_dense'): return m.weight.to_dense()  # Block-ELL
-    if hasattr(m, 'dense_weight'): return m.dense_weight()                                  # band, on either path
-    if hasattr(m, 'mask') and isinstance(getattr(m, 'mask'), torch.Tensor) and m.mask.shape == m.weight.shape:
-        return m.weight * m.mask                                                              # band, static 2:4
-    if hasattr(m, 'current_mask'): return m.weight * m.current_mask()                        # dynamic 2:4
-    if type(m) is nn.Linear: return m.weight
-    return None
-
 def linear_layer(kind:str,          # a registered linear kind: 'dense', 'bell', 'band', 'semi24'
                  in_features:int, out_features:int,
                  density:float=0.5, # Block-ELL density

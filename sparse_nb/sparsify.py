@@ -27,7 +27,7 @@ from .topology import DynamicTopology
 
 # %% auto #0
 __all__ = ['CONFIGS', 'MLP_LINEAR_NAMES', 'BandConfig', 'Semi24Config', 'BlockELLConfig', 'DynamicConfig', 'RoutedConfig',
-           'is_mlp_linear', 'SparsifyReport', 'is_mlp', 'sparsify_', 'densify_', 'sparsify_mlp']
+           'is_mlp_linear', 'SparsifyReport', 'is_mlp', 'sparsify_', 'effective_weight', 'densify_', 'sparsify_mlp']
 
 # %% ../nbs/14_sparsify.ipynb #5f604de3
 @dataclass
@@ -264,13 +264,22 @@ def sparsify_(model:nn.Module,      # any model; changed in place
                       + ''.join(f"\n  {r['name']}: {r['note']}" for r in rep.skipped[:5]), stacklevel=2)
     return rep
 
+# %% ../nbs/14_sparsify.ipynb #22bdbe5b
+def effective_weight(m:nn.Module)->Tensor|None:
+    "The dense (out, in) weight a linear-like layer applies (zeros where it is sparse), or None if unknown"
+    if hasattr(m, 'weight') and not isinstance(m.weight, torch.Tensor) and hasattr(m.weight, 'to_dense'): return m.weight.to_dense()  # Block-ELL
+    if hasattr(m, 'dense_weight'): return m.dense_weight()                                  # band, on either path
+    if hasattr(m, 'mask') and isinstance(getattr(m, 'mask'), torch.Tensor) and m.mask.shape == m.weight.shape:
+        return m.weight * m.mask                                                              # static 2:4
+    if hasattr(m, 'current_mask'): return m.weight * m.current_mask()                        # dynamic 2:4
+    if type(m) is nn.Linear: return m.weight
+    return None
+
 # %% ../nbs/14_sparsify.ipynb #4c0ebbcc
 @torch.no_grad()
 def _dense_linear(m)->nn.Linear:
     "An `nn.Linear` computing what the sparse linear `m` computes now"
-    if isinstance(m, BlockELLLinear): W = m.weight.to_dense()
-    elif isinstance(m, BandedLinear): W = m.dense_weight()                     # either path: the band as a dense weight
-    else: W = m.weight * (m.mask if m.static else m.current_mask())
+    W = effective_weight(m)
     lin = nn.Linear(m.in_features, m.out_features, bias=m.bias is not None, device=W.device, dtype=W.dtype)
     lin.weight.copy_(W)
     if m.bias is not None: lin.bias.copy_(m.bias)

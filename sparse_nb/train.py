@@ -330,7 +330,8 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
         step += 1; tok0 += cfg.batch_size * T * cfg.grad_accum * world; recent = (recent + [lv])[-20:]
         if is_log: _log(cfg.log_file, dict(step=step, loss=lv, lr=lr, gnorm=gnorm))
         pbar.update(1); pbar.set_postfix(loss=f"{lv:.3f}", lr=f"{lr:.1e}", refresh=False)
-        if step % cfg.eval_every == 0 or step == cfg.steps:
+        at_eval = step % cfg.eval_every == 0 or step == cfg.steps
+        if at_eval:
             dt = time.perf_counter() - t0
             row = dict(step=step, train_loss=float(np.mean(recent)), val_loss=evaluate(raw, data, cfg, device=device),
                        lr=lr, tokens=step * cfg.batch_size * T * cfg.grad_accum * world, tok_per_s=tok0 / dt)
@@ -342,7 +343,7 @@ def train(model:nn.Module,    # a `GPT` (or any module with the same forward / `
                 if is_log: _log(cfg.log_file, dict(row, event='eval'))
         _call(hooks, 'on_step', raw, opt, step - 1)   # after this step's evaluation (none scores a topology change made a moment ago), before its checkpoint
         opt.zero_grad(set_to_none=True)
-        if step % cfg.eval_every == 0 or step == cfg.steps:
+        if at_eval:
             if cfg.out_dir:
                 rng = [_rng_state(gen)]
                 if ddp: rng = [None] * world; dist.all_gather_object(rng, _rng_state(gen))
