@@ -8,6 +8,8 @@ The runs, their order and everything they record come from `sparse_nb.band_sweep
 (baseline, FC2-256, its matched dense) first, then its share of the learning-rate sweep; it skips a run that its
 last run's wall time says cannot end before DEADLINE (a `time.time()` value), and a run cut by the deadline writes
 a partial row beside RESULTS. `--smoke`: a 1-layer C=32 model, 2 steps a run, on CPU (plumbing check).
+`--ext`: the session-6 extension (`EXT`): every arm at three rates (5e-4, 1e-3, 2e-3) for every seed, so that each arm can be
+compared at its own best rate; runs already in RESULTS (same key) are not run again.
 """
 import sys, time, json
 import torch
@@ -15,13 +17,15 @@ from sparse_nb.model import GPTConfig
 from sparse_nb.data import load_data
 from sparse_nb.band_sweep import bands2_plan, plan_queues, bands2_run, epoch_steps
 
+EXT = dict(lrs=(5e-4, 1e-3, 2e-3), lr_seeds=range(5))   # --ext: the rate sweep on all five seeds, bracketing session 5's best (1e-3)
+
 def setting(smoke:bool):
     "(model, FC2 bandwidth, `TrainConfig` overrides) of the real run or the CPU smoke run"
     if smoke: return GPTConfig(n_layer=1, n_head=2, n_embd=32, seq_len=32), 64, dict(steps=2, batch_size=4, seq_len=32, eval_iters=1, device='cpu')
     return GPTConfig.preset('tiny'), 256, dict(device='cuda')
 
 if __name__ == '__main__':
-    args = [a for a in sys.argv[1:] if a != '--smoke']; smoke = '--smoke' in sys.argv
+    args = [a for a in sys.argv[1:] if a not in ('--smoke', '--ext')]; smoke, ext = '--smoke' in sys.argv, '--ext' in sys.argv
     torch.set_num_threads(1)
     data = load_data('tinystories')
     base, bw, kw = setting(smoke)
@@ -29,7 +33,8 @@ if __name__ == '__main__':
         print(json.dumps(dict(train_tokens=len(data.train), val_tokens=len(data.val), epoch_steps=epoch_steps(data, 16, 256))), flush=True)
         sys.exit()
     k, n, results, deadline = int(args[1]), int(args[2]), args[3], float(args[4])
-    plan = bands2_plan(base, bw, seeds=range(n)) if not smoke else bands2_plan(base, bw, seeds=range(n), lr_seeds=(0,))
+    plan = (bands2_plan(base, bw, seeds=range(n), lr_seeds=(0,)) if smoke else
+            bands2_plan(base, bw, seeds=range(n), lrs=EXT['lrs'], lr_seeds=[s for s in EXT['lr_seeds'] if s < n]) if ext else bands2_plan(base, bw, seeds=range(n)))
     last = 0.0
     for spec in plan_queues(plan, n)[k]:
         left = deadline - time.time()
