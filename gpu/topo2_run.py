@@ -1,7 +1,8 @@
 """Issue 19 item 2, topology measured fairly (e03): dense vs static vs the gradient-EMA rule vs RigL vs SET, one JSONL row a run.
 
 Tiny GPT (`GPTConfig.preset('tiny')`, vocabulary cut to the `--vocab` most frequent TinyStories tokens), Block-ELL B=16
-on FC1 and FC2 at each `--densities`, `--seeds`; every dynamic arm is `sparse_nb.topology.DynamicTopology` with the
+on FC1 and FC2 at each `--densities`, `--seeds`, and a dense MLP with the same nonzero weights ('matched': hidden width ×
+density); every dynamic arm is `sparse_nb.topology.DynamicTopology` with the
 design's schedule (a decision every `--update-every` steps, 10% of each layer's blocks at the first, cosine decay, none
 after 75% of training) and one of its rules. The final validation loss is a separate evaluation after the last step on
 `--final-iters` batches, the same batches for every run. Modes:
@@ -25,7 +26,7 @@ from sparse_nb.data import TokenData, load_data
 from sparse_nb.train import TrainConfig, train, build_model, make_optimizer, evaluate
 from sparse_nb.topology import DynamicTopology
 
-ARMS = ('dense', 'static', 'ema', 'rigl', 'set')
+ARMS = ('dense', 'static', 'ema', 'rigl', 'set', 'matched')   # matched: a dense MLP as narrow as the Block-ELL one has nonzeros
 KEY = ('kind', 'tag', 'arm', 'density', 'seed', 'steps')
 
 def cut_vocab(data:TokenData, V:int)->TokenData:
@@ -35,15 +36,18 @@ def cut_vocab(data:TokenData, V:int)->TokenData:
     return TokenData(lut[data.train], lut[data.val], f'{data.name}-top{V}')
 
 def model_cfg(a, arm, density)->GPTConfig:
+    "The arm's model: the tiny dense GPT; with Block-ELL FC1/FC2 at `density`; or ('matched') dense with a hidden layer `density` as wide"
     base = GPTConfig.preset('tiny', vocab_size=a.vocab, seq_len=a.seq, **({'n_layer': 2} if a.smoke else {}))
-    return base if arm == 'dense' else replace(base, fc1='bell', fc2='bell', density=density, block_size=a.block)
+    if arm == 'dense': return base
+    if arm == 'matched': return replace(base, d_hidden=round(density * base.d_hidden))
+    return replace(base, fc1='bell', fc2='bell', density=density, block_size=a.block)
 
 def train_cfg(a, steps)->TrainConfig:
     return TrainConfig(steps=steps, batch_size=a.batch, seq_len=a.seq, lr=a.lr, eval_every=max(1, steps // 10),
                        eval_iters=a.eval_iters, seed=0, device=a.device, progress=False)
 
 def run_list(a)->list:
-    "(arm, density, seed) of every run, seed-major: a seed's 13 runs come before the next seed's"
+    "(arm, density, seed) of every run, seed-major: a seed's runs (dense, then each density's arms) come before the next seed's"
     out = []
     for s in a.seeds:
         if 'dense' in a.arms: out.append(('dense', 1.0, s))
@@ -54,14 +58,14 @@ def one_run(a, data, arm, density, seed, steps)->dict:
     "Train one run and return its row"
     cfg = model_cfg(a, arm, density); tc = replace(train_cfg(a, steps), seed=seed)
     m = build_model(cfg, seed)
-    topo = None if arm in ('dense', 'static') else DynamicTopology(m, update_every=a.update_every, prune_frac=a.prune_frac,
+    topo = None if arm in ('dense', 'static', 'matched') else DynamicTopology(m, update_every=a.update_every, prune_frac=a.prune_frac,
                                                                     rule=arm, steps=steps, stop_frac=a.stop_frac, seed=seed)
     t0 = time.time()
     rows = train(m, data, tc, hooks=[topo] if topo else [])
     train_s = time.time() - t0
     final = evaluate(m, data, replace(tc, eval_iters=a.final_iters))
     row = dict(kind='run', tag=a.tag, arm=arm, density=density, seed=seed, steps=steps, batch_size=a.batch, seq_len=a.seq,
-               lr=a.lr, vocab=a.vocab, block_size=a.block if arm != 'dense' else None, n_layer=cfg.n_layer, n_embd=cfg.n_embd,
+               lr=a.lr, vocab=a.vocab, block_size=a.block if arm not in ('dense', 'matched') else None, n_layer=cfg.n_layer, n_embd=cfg.n_embd, d_hidden=cfg.d_hidden,
                mlp_params=m.mlp_params(), final_iters=a.final_iters, eval_iters=a.eval_iters,
                final_val=final, last_curve_val=rows[-1]['val_loss'], best_curve_val=min(r['val_loss'] for r in rows),
                curve_steps=[r['step'] for r in rows], curve_val=[round(r['val_loss'], 5) for r in rows],
@@ -149,7 +153,7 @@ def worker(a, data):
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('--out', required=True); p.add_argument('--tag', default='topo2')
 p.add_argument('--device', default='cuda'); p.add_argument('--smoke', action='store_true')
-p.add_argument('--calibrate', action='store_true'); p.add_argument('--overhead', action='store_true')
+p.add_argument('--calibrate', action='store_true'); p.add_argument('--count', action='store_true', help='print the number of runs and exit'); p.add_argument('--overhead', action='store_true')
 p.add_argument('--worker', type=int, default=0); p.add_argument('--workers', type=int, default=1)
 p.add_argument('--steps', type=int, default=3000); p.add_argument('--deadline', type=float, default=0, help='epoch seconds; 0: none')
 p.add_argument('--est-s', type=float, default=0, help='expected seconds of one run before the first has ended (0: unknown)')
@@ -167,6 +171,7 @@ if __name__ == '__main__':
     if a.smoke: a = argparse.Namespace(**{**vars(a), **dict(device='cpu', vocab=512, seq=32, batch=4, update_every=10,
                                                              final_iters=4, eval_iters=2, cal_steps=5, oh_rounds=2, oh_rep=3,
                                                              tag=a.tag + '-smoke')})
+    if a.count: print(len(run_list(a))); sys.exit()
     torch.set_num_threads(a.threads)
     data = load(a)
     if a.calibrate: Path = __import__('pathlib').Path; Path(a.out).write_text(json.dumps(calibrate(a, data)))
