@@ -15,9 +15,9 @@ import sys, time, json
 import torch
 from sparse_nb.model import GPTConfig
 from sparse_nb.data import load_data
-from sparse_nb.band_sweep import bands2_plan, plan_queues, bands2_run, epoch_steps
+from sparse_nb.band_sweep import bands2_plan, plan_queues, bands2_run, epoch_steps, B2_EXT_LRS
 
-EXT = dict(lrs=(5e-4, 1e-3, 2e-3), lr_seeds=range(5))   # --ext: the rate sweep on all five seeds, bracketing session 5's best (1e-3)
+EXT = dict(lrs=B2_EXT_LRS, lr_seeds=range(5))   # --ext: the rate sweep on all five seeds, bracketing session 5's best (1e-3)
 
 def setting(smoke:bool):
     "(model, FC2 bandwidth, `TrainConfig` overrides) of the real run or the CPU smoke run"

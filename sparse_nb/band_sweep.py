@@ -27,9 +27,9 @@ from .train import TrainConfig, train, build_model
 
 
 # %% auto #0
-__all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS', 'B2_HEAD_LR', 'ONE_EPOCH', 'UNPRODUCIBLE',
-           'band_config', 'band_runs', 'unscale_band_init_', 'data_id', 'sweep_key', 'row_key', 'find_result',
-           'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 'ci_verdict',
+__all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS', 'B2_HEAD_LR', 'B2_EXT_LRS', 'ONE_EPOCH',
+           'UNPRODUCIBLE', 'band_config', 'band_runs', 'unscale_band_init_', 'data_id', 'sweep_key', 'row_key',
+           'find_result', 'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 'ci_verdict',
            'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData', 'epoch_steps',
            'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
            'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli',
@@ -332,6 +332,7 @@ def epoch_steps(data, batch_size:int, seq_len:int)->int:
 # %% ../nbs/12_band_sweep.ipynb #1f9a5b15
 B2_LRS = (1e-3, 2e-3, 4e-3)   # the learning-rate sweep; the middle one is the headline rate
 B2_HEAD_LR = 2e-3
+B2_EXT_LRS = (5e-4, 1e-3, 2e-3)   # the extension (session 6): every arm at these rates for every seed, bracketing the first sweep's best (1e-3)
 ONE_EPOCH = dict(warmup=-1, min_lr=0.0, eval_iters=40)   # over `REF_TRAIN`: 5% warmup, cosine to lr/10, 40 validation batches
 
 def bands2_plan(base:GPTConfig=None, # model to band (default 'tiny')
@@ -404,11 +405,11 @@ def bands2_comparisons(rows:list, lr:float=B2_HEAD_LR)->list:
             (f"{A['matched']} vs baseline (narrower dense)", s('matched'), s('base'))]
 
 # %% ../nbs/12_band_sweep.ipynb #c415ff28
-def best_lr(rows:list, run:str)->tuple:
-    "(lr, seeds) with the lowest mean final loss of `run`, over the seeds every swept rate of `run` has"
+def best_lr(rows:list, run:str, lrs=None)->tuple:
+    "(lr, seeds) with the lowest mean final loss of `run`, over the seeds every swept rate (of `lrs`, default all) of `run` has"
     by = {}
     for r in rows:
-        if r['run'] == run and r.get('complete', True): by.setdefault(r['lr'], {})[r['seed']] = r['final_val']
+        if r['run'] == run and r.get('complete', True) and (lrs is None or r['lr'] in lrs): by.setdefault(r['lr'], {})[r['seed']] = r['final_val']
     if not by: return None, []
     common = sorted(set.intersection(*(set(v) for v in by.values())))
     if not common: return None, []
