@@ -17,7 +17,7 @@ DEADLINE=$((T0 + BUDGET))
 R="gpu/topo2_run.py $X --out"
 timeout 90 python -c "from sparse_nb.data import load_data; load_data('tinystories')" > $L/cache.txt 2>&1   # fill the token cache once
 CT=${CAL_TIMEOUT:-150}   # a GPU shared with 10 other starting processes: imports and data alone took over 60 s (session 5: every calibration was cut)
-for i in $(seq 0 $((W - 1))); do timeout $CT python $R $L/cal_$i.json --calibrate > $L/cal_$i.txt 2>&1 & done; wait
+[ -z "$STEPS_FIXED" ] && { for i in $(seq 0 $((W - 1))); do timeout $CT python $R $L/cal_$i.json --calibrate > $L/cal_$i.txt 2>&1 & done; wait; }   # STEPS set: no calibration
 [ -n "$SMOKE" ] && DEADLINE=$(( $(date +%s) + BUDGET ))   # smoke: a loaded CPU's calibration does not eat the runs' time
 left() { local t=$(( DEADLINE - $(date +%s) + ${1:-0} )); [ $t -lt 5 ] && t=5; echo $t; }   # timeout never ≤ 0
 # steps: the slowest calibrated worker × (runs per worker + eval/overhead allowance) × 1.3 safety must fit before the deadline
@@ -38,7 +38,7 @@ EOF
 echo "steps $STEPS for $NRUNS runs on $W workers (budget ${BUDGET}s from $T0, deadline $DEADLINE); calibration:" $(cat $L/cal_*.json 2>/dev/null) > $L/plan.txt
 for i in $(seq 0 $((W - 1))); do
   WORK="python $R $RUNS --worker $i --workers $W --steps $STEPS --deadline $DEADLINE $EXTRA"
-  if [ $i -eq $((W - 1)) ]; then   # the last worker (fewest runs, or as many as the rest) first measures the overhead
+  if [ $i -eq $((W - 1)) ] && [ "${OVERHEAD:-1}" = 1 ]; then   # OVERHEAD=0: a continued call that has its overhead row   # the last worker (fewest runs, or as many as the rest) first measures the overhead
     ( timeout $(left) python $R $RUNS --overhead --steps $STEPS $EXTRA > $L/overhead.txt 2>&1
       timeout $(left 10) $WORK > $L/worker_$i.txt 2>&1 ) &
   else timeout $(left 10) $WORK > $L/worker_$i.txt 2>&1 & fi
