@@ -32,8 +32,8 @@ __all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS'
            'find_result', 'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 'ci_verdict',
            'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData', 'epoch_steps',
            'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
-           'bands2_comparisons', 'best_lr', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli',
-           'kernel_path_rerun', 'kernel_path_table']
+           'bands2_comparisons', 'best_lr', 'bands2_best_comparisons', 'lr_table', 'plot_bands2', 'bands_headline',
+           'read_sweep_rows', 'sweep_cli', 'kernel_path_rerun', 'kernel_path_table']
 
 # %% ../nbs/12_band_sweep.ipynb #a504ff4e
 REF_TRAIN = dict(steps=5000, batch_size=16, seq_len=256, lr=3e-4, min_lr=3e-4, warmup=0, weight_decay=0.0,
@@ -415,6 +415,16 @@ def best_lr(rows:list, run:str, lrs=None)->tuple:
     if not common: return None, []
     return min(by, key=lambda lr: np.mean([by[lr][s] for s in common])), common
 
+def bands2_best_comparisons(rows:list, lrs=B2_EXT_LRS)->tuple:
+    "(comparisons, best) with each arm at its own best rate of `lrs` (over the seeds all of them have); ([], best) if an arm lacks one"
+    A = bands2_arms(rows); best = {k: best_lr(rows, A[k], lrs) for k in A if A[k]}
+    if len(best) < 3 or any(b is None or sorted({r['lr'] for r in rows if r['run'] == A[k] and r['lr'] in lrs}) != sorted(lrs)
+                            for k, (b, _) in best.items()): return [], best
+    s = lambda k: dict(run=A[k], lr=best[k][0]); at = lambda k: f"{A[k]} @ {best[k][0]:g}"
+    return [(f"{at('band')} vs {at('base')} (same shape)", s('band'), s('base')),
+            (f"{at('band')} vs {at('matched')} (same nonzero MLP params)", s('band'), s('matched')),
+            (f"{at('matched')} vs {at('base')} (narrower dense)", s('matched'), s('base'))], best
+
 def lr_table(rows:list)->str:
     "Final validation loss per arm and learning rate: mean over seeds (n), the best rate marked"
     lrs = sorted({r['lr'] for r in rows}); out = ['| run | ' + ' | '.join(f'lr {x:g}' for x in lrs) + ' | best lr (seeds compared) |', '|---' * (len(lrs) + 2) + '|']
@@ -465,6 +475,9 @@ def bands_headline(old:list, # rows of the 5000-step equal-shape sweep (`bands_s
     out.append(f"one epoch, reduced regime, lr {B2_HEAD_LR:g}: " + '; '.join(
         f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in cs) if cs
                else 'matched-width dense, one epoch: not run yet')
+    bc = bands2_best_comparisons(new)[0] if new else []
+    if bc: out.append("one epoch, each arm at its best rate of " + '/'.join(f'{x:g}' for x in B2_EXT_LRS) + " (picked on the same seeds): " + '; '.join(
+        f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in compare_table(new, bc)[1][:2]))
     return ' · '.join(out) + ' — Δ val loss, 95% t-CI paired over seeds'
 
 # %% ../nbs/12_band_sweep.ipynb #9af20342

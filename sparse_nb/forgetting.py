@@ -45,7 +45,7 @@ __all__ = ['ARMS', 'DENSE_ARMS', 'RUN_KEY', 'METRICS', 'V2_ARMS', 'PLASTIC', 'PH
            'plot_acc_during_b', 'V2Config', 'answer_ids', 'greedy_answer', 'task_scores', 'set_plastic_', 'task_head_',
            'use_head', 'Mixture', 'ProtectedTopology', 'top_slots', 'StepsTo', 'steps_to', 'selection_freq',
            'task_overlap', 'phase_a_v2', 'phase_two', 'phase_a_key', 'save_phase_a', 'load_phase_a', 'phase_a_cached',
-           'paired_ci', 'v2_summary', 'v2_table', 'v2_verdicts']
+           'paired_ci', 'v2_summary', 'v2_table', 'v2_verdicts', 'protocol_rate']
 
 # %% ../nbs/09_forgetting.ipynb #1825d352
 class Vocab:
@@ -938,3 +938,11 @@ def v2_verdicts(rows:list, arm:str='dynamic', lo:float=40, hi:float=60, bound:fl
             o = [_overlap_mean(r) for r in rows if r['arm'] == a and r['plastic'] == pl and r.get('overlap')]
             if o: out.append(dict(plastic=pl, hypothesis=f'H2: {a} pathway overlap < {ov:g}', n=len(o), arm=mean_ci(o), verdict=_judge(mean_ci(o), ov)))
     return out
+
+# %% ../nbs/09_forgetting.ipynb #3ee3fb94
+def protocol_rate(rows:list, lo:float=20, hi:float=80, plastic:str='all')->tuple:
+    "(rate, {rate: dense mean forgetting}): the phase-2 rate whose dense mean forgetting (variant `plastic`) is closest to 50% within [`lo`, `hi`]; None if none is"
+    f = {lr: mean_ci([r['forgetting'] for r in rows if r['lr_b'] == lr and r['arm'] == 'dense' and r['plastic'] == plastic])[0]
+         for lr in sorted({r['lr_b'] for r in rows if r['plastic'] == plastic})}
+    ok = {lr: v for lr, v in f.items() if lo <= v <= hi}
+    return (min(ok, key=lambda lr: abs(ok[lr] - 50)) if ok else None), f
