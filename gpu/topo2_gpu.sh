@@ -13,6 +13,7 @@ mkdir -p "$OUT" /tmp/topo2_logs; RUNS=$OUT/topo2_runs.jsonl; L=/tmp/topo2_logs
 W=${TOPO2_W:-5}
 if [ "$SMOKE" = "--smoke" ]; then X="--smoke"; BUDGET=${BUDGET:-60}; CAP=40; FLOOR=20; STEPS_FIXED=40; EXTRA="--seeds 0 1 --densities 0.5 0.125"
 else X="--device cuda"; BUDGET=${BUDGET:-385}; CAP=4400; FLOOR=400; STEPS_FIXED=${STEPS:-}; EXTRA=""; fi
+EXTRA="$EXTRA ${TOPO2_ARGS:-}"   # e.g. TOPO2_ARGS="--arms static matched --lrs 5e-4 2e-3": the Block-ELL learning-rate sweep
 DEADLINE=$((T0 + BUDGET))
 R="gpu/topo2_run.py $X --out"
 timeout 90 python -c "from sparse_nb.data import load_data; load_data('tinystories')" > $L/cache.txt 2>&1   # fill the token cache once

@@ -11,7 +11,8 @@ after 75% of training) and one of its rules. The final validation loss is a sepa
     python gpu/topo2_run.py --worker I --workers 5 --out RUNS.jsonl --steps N --deadline T   # runs i ≡ I (mod 5), seed-major
     python gpu/topo2_run.py --overhead --out RUNS.jsonl --steps N # hooks alone vs hooks + decisions, one process, interleaved
 
-`--smoke` shrinks everything for a CPU check (seconds per run). Rows already in `--out` with the same key are skipped;
+`--lrs 5e-4 2e-3 --arms static matched` adds the learning-rate sweep of the Block-ELL arm and its matched dense (rows keyed
+by their rate too). `--smoke` shrinks everything for a CPU check (seconds per run). Rows already in `--out` with the same key are skipped;
 a run that would not finish before `--deadline` is not started (a `skipped` row says so).
 """
 import argparse, json, math, os, sys, time
@@ -27,7 +28,7 @@ from sparse_nb.train import TrainConfig, train, build_model, make_optimizer, eva
 from sparse_nb.topology import DynamicTopology
 
 ARMS = ('dense', 'static', 'ema', 'rigl', 'set', 'matched')   # matched: a dense MLP as narrow as the Block-ELL one has nonzeros
-KEY = ('kind', 'tag', 'arm', 'density', 'seed', 'steps')
+KEY = ('kind', 'tag', 'arm', 'density', 'seed', 'steps', 'lr')
 
 def cut_vocab(data:TokenData, V:int)->TokenData:
     "Keep the V − 1 most frequent train tokens and map the rest to one 'other' id"
@@ -47,16 +48,17 @@ def train_cfg(a, steps)->TrainConfig:
                        eval_iters=a.eval_iters, seed=0, device=a.device, progress=False)
 
 def run_list(a)->list:
-    "(arm, density, seed) of every run, seed-major: a seed's runs (dense, then each density's arms) come before the next seed's"
-    out = []
+    "(arm, density, seed, lr) of every run, seed-major: a seed's runs (dense, then each density's arms, each at every `--lrs`) come before the next seed's"
+    out, lrs = [], a.lrs or [a.lr]
     for s in a.seeds:
-        if 'dense' in a.arms: out.append(('dense', 1.0, s))
-        for d in a.densities: out += [(arm, d, s) for arm in ARMS[1:] if arm in a.arms]
+        if 'dense' in a.arms: out += [('dense', 1.0, s, lr) for lr in lrs]
+        for d in a.densities: out += [(arm, d, s, lr) for arm in ARMS[1:] if arm in a.arms for lr in lrs]
     return out
 
-def one_run(a, data, arm, density, seed, steps)->dict:
-    "Train one run and return its row"
-    cfg = model_cfg(a, arm, density); tc = replace(train_cfg(a, steps), seed=seed)
+def one_run(a, data, arm, density, seed, steps, lr=None)->dict:
+    "Train one run (at learning rate `lr`, default `--lr`) and return its row"
+    lr = lr or a.lr
+    cfg = model_cfg(a, arm, density); tc = replace(train_cfg(a, steps), seed=seed, lr=lr)
     m = build_model(cfg, seed)
     topo = None if arm in ('dense', 'static', 'matched') else DynamicTopology(m, update_every=a.update_every, prune_frac=a.prune_frac,
                                                                     rule=arm, steps=steps, stop_frac=a.stop_frac, seed=seed)
@@ -65,7 +67,7 @@ def one_run(a, data, arm, density, seed, steps)->dict:
     train_s = time.time() - t0
     final = evaluate(m, data, replace(tc, eval_iters=a.final_iters))
     row = dict(kind='run', tag=a.tag, arm=arm, density=density, seed=seed, steps=steps, batch_size=a.batch, seq_len=a.seq,
-               lr=a.lr, vocab=a.vocab, block_size=a.block if arm not in ('dense', 'matched') else None, n_layer=cfg.n_layer, n_embd=cfg.n_embd, d_hidden=cfg.d_hidden,
+               lr=lr, vocab=a.vocab, block_size=a.block if arm not in ('dense', 'matched') else None, n_layer=cfg.n_layer, n_embd=cfg.n_embd, d_hidden=cfg.d_hidden,
                mlp_params=m.mlp_params(), final_iters=a.final_iters, eval_iters=a.eval_iters,
                final_val=final, last_curve_val=rows[-1]['val_loss'], best_curve_val=min(r['val_loss'] for r in rows),
                curve_steps=[r['step'] for r in rows], curve_val=[round(r['val_loss'], 5) for r in rows],
@@ -137,18 +139,18 @@ def _rows(path)->list:
 def worker(a, data):
     runs = [r for i, r in enumerate(run_list(a)) if i % a.workers == a.worker]
     est = None
-    for arm, d, s in runs:
-        key = dict(kind='run', tag=a.tag, arm=arm, density=d, seed=s, steps=a.steps)
+    for arm, d, s, lr in runs:
+        key = dict(kind='run', tag=a.tag, arm=arm, density=d, seed=s, steps=a.steps, lr=lr)
         if any(all(r.get(k) == v for k, v in key.items()) for r in _rows(a.out)): continue
         left = a.deadline - time.time() if a.deadline else math.inf
         need = est if est is not None else a.est_s
         if need and need * 1.1 > left:
             append_result(a.out, dict(key, kind='skipped', why=f"{left:.0f} s left, a run takes ~{need:.0f} s", smoke=a.smoke)); continue
         t0 = time.time()
-        row = one_run(a, data, arm, d, s, a.steps)
+        row = one_run(a, data, arm, d, s, a.steps, lr)
         append_result(a.out, row)
         est = max(est or 0, time.time() - t0)
-        print(f"{arm:6s} d={d:<5} seed {s}: final val {row['final_val']:.4f}  {row['train_s']:.0f} s  swaps {row.get('swaps', '-')}", flush=True)
+        print(f"{arm:6s} d={d:<5} seed {s} lr {lr:g}: final val {row['final_val']:.4f}  {row['train_s']:.0f} s  swaps {row.get('swaps', '-')}", flush=True)
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 p.add_argument('--out', required=True); p.add_argument('--tag', default='topo2')
@@ -160,7 +162,7 @@ p.add_argument('--est-s', type=float, default=0, help='expected seconds of one r
 p.add_argument('--arms', nargs='+', default=list(ARMS), choices=ARMS)
 p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2]); p.add_argument('--densities', type=float, nargs='+', default=[0.5, 0.25, 0.125])
 p.add_argument('--vocab', type=int, default=8192); p.add_argument('--seq', type=int, default=256); p.add_argument('--batch', type=int, default=32)
-p.add_argument('--lr', type=float, default=1e-3); p.add_argument('--block', type=int, default=16)
+p.add_argument('--lr', type=float, default=1e-3); p.add_argument('--lrs', type=float, nargs='+', default=None, help='a learning-rate sweep: every run at each of these rates (default: --lr only)'); p.add_argument('--block', type=int, default=16)
 p.add_argument('--update-every', type=int, default=100); p.add_argument('--prune-frac', type=float, default=0.1); p.add_argument('--stop-frac', type=float, default=0.75)
 p.add_argument('--eval-iters', type=int, default=10); p.add_argument('--final-iters', type=int, default=40)
 p.add_argument('--cal-steps', type=int, default=30); p.add_argument('--oh-rounds', type=int, default=3); p.add_argument('--oh-rep', type=int, default=15)
