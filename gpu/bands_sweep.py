@@ -41,7 +41,7 @@ def done(r, data, have):
     cfg = band_config(GPTConfig.preset('tiny'), r['fc1_bw'], r['fc2_bw'])
     return find_result(have, sweep_key(r['run'], r['fc1_bw'], r['fc2_bw'], r.get('rescale', True), cfg, train_config(r), data)) is not None
 
-def jobs(data=None, have=None):
+def jobs(data=None, have=None, trim=DRY):
     """One list of runs per process: each long run alone, the short one-epoch runs together in one process.
     Runs with a row in the results file `have` (already complete) are skipped. Runs marked `extra` may be stopped to give their
     GPU share to the required ones: the bandwidth-1024 runs (the mask is all ones at C=128, so they repeat the
@@ -58,7 +58,7 @@ def jobs(data=None, have=None):
     long += [[dict(r, seed=s, steps=MAIN)] for s in (3, 4) for r in band_runs() if r['run'] in ('baseline', 'fc2-256', 'fc1-256')]
     short = [dict(run=n, fc1_bw=a, fc2_bw=b, seed=s, steps=BUDGET1, schedule='cosine')
              for s in (0, 1) for n, a, b in (('baseline', 0, 0), ('fc2-256', 0, 256), ('fc1-256', 256, 0))]
-    js = (long[:2] + long[-1:] + [short[:2]]) if DRY and not os.environ.get('BANDS_ONLY_OK') else long + [short]
+    js = (long[:2] + long[-1:] + [short[:2]]) if trim else long + [short]   # a dry run without --only: a few jobs
     js = [[r for r in j if not (have and done(r, data, have))] for j in js]
     return [j for j in js if j]
 
@@ -142,7 +142,8 @@ if __name__ == '__main__':
     dev = 'cpu (dry run)' if DRY else torch.cuda.get_device_name()
     checks = [] if DRY else check_layer()
     for c in checks: print(c, flush=True)
-    js = jobs(load_tokens(a.data), a.have) if a.have else jobs(); deadline = t0 + a.budget
+    trim = DRY and not a.only                                              # --only picks the jobs itself, dry or not
+    js = jobs(load_tokens(a.data), a.have, trim) if a.have else jobs(trim=trim); deadline = t0 + a.budget
     if a.only:
         want = {tuple(k.split(':')) for k in a.only.split(',')}
         js = [j for j in ([r for r in j if (r['run'], str(r['seed']), str(r['steps'])) in want] for j in js) if j]
