@@ -14,7 +14,7 @@ OUT=$1; COMMIT=$2
 export SPARSE_NB_COMMIT=$COMMIT SPARSE_NB_DATA=$PWD/.gpu_data SPARSE_NB_CACHE=/tmp/snbcache PYTHONUNBUFFERED=1 PYTHONPATH=.${PYTHONPATH:+:$PYTHONPATH} OMP_NUM_THREADS=1
 mkdir -p "$OUT" /tmp/f2logs; ROWS=$OUT/forget2_runs.jsonl
 if [ -n "$SMOKE" ]; then DEV=cpu; LIMIT=55; ARGS="--smoke --n-layer 1 --n-embd 32"; LRS="1e-3"; TAG=smoke; SEEDS="0"; GROUPS_="dense,replay,bell,dynamic,routed"
-else DEV=cuda; LIMIT=${LIMIT:-520}; ARGS="--n-layer 3 --n-embd 128 --steps-a 1500 --plateau-max 2 --batch-size 128 --steps-b 300 --relearn-max 150 --relearn-every 50 --plastic all mlp heads"; LRS=${LRS:-"5e-6 3e-6 1e-5 3e-5"}; TAG=v2; SEEDS=${SEEDS:-"0 1 2"}; GROUPS_="dense,replay bell dynamic routed"; fi
+else DEV=cuda; LIMIT=${LIMIT:-520}; ARGS="--n-layer 3 --n-embd 128 --steps-a 1500 --plateau-max 2 --batch-size 128 --steps-b 300 --relearn-max 150 --relearn-every 50 --plastic ${PLASTIC:-all mlp heads}"; LRS=${LRS:-"5e-6 3e-6 1e-5 3e-5"}; TAG=v2; SEEDS=${SEEDS:-"0 1 2"}; GROUPS_="dense,replay bell dynamic routed"; fi
 PY=${PYTHON:-$(command -v python || command -v python3)}
 for g in $GROUPS_; do
   for s in $([ -n "$SMOKE" ] && echo "$SEEDS" | tr ' ' ',' || echo $SEEDS); do   # smoke: one process, all seeds

@@ -5,6 +5,7 @@
 #   2. the step count that lets every worker finish its runs before the deadline (capped at 4 × the old 1100 steps);
 #   3. W workers: 48 runs (dense + {static, ema, rigl, set, matched} × {0.5, 0.25, 0.125}) × seeds {0, 1, 2}, seed-major, one
 #      row appended to OUTDIR/topo2_runs.jsonl as each run ends; the last worker first measures the overhead (kind=overhead).
+# Continued calls: STEPS=N (no calibration), OVERHEAD=0 (none) or quiet (first, alone), TOPO2_QUEUE=1, FILL_STEPS=1500 FILL_ARGS="--arms static matched --lrs 5e-4 2e-3".
 # Writes OUTDIR/topo2_runs.jsonl and OUTDIR/topo2_logs.tgz.  --smoke: the same on CPU with a tiny setting (< 1 min).
 OUT=$1; COMMIT=$2; SMOKE=$3
 T0=$(date +%s)
@@ -37,12 +38,16 @@ print(max(floor, min(cap, steps // 100 * 100)))
 EOF
 )
 echo "steps $STEPS for $NRUNS runs on $W workers (budget ${BUDGET}s from $T0, deadline $DEADLINE); calibration:" $(cat $L/cal_*.json 2>/dev/null) > $L/plan.txt
+Q=""; [ "${TOPO2_QUEUE:-0}" = 1 ] && Q="--claims $L/claims"   # TOPO2_QUEUE=1: one queue (each worker takes the next run no one has), not i ≡ worker (mod W)
+if [ "${OVERHEAD:-1}" = quiet ]; then   # the overhead row first, alone on the GPU: hooks and decisions without the other workers' load
+  timeout $(left) python $R $RUNS --overhead --steps $STEPS $EXTRA > $L/overhead.txt 2>&1; fi
 for i in $(seq 0 $((W - 1))); do
-  WORK="python $R $RUNS --worker $i --workers $W --steps $STEPS --deadline $DEADLINE $EXTRA"
+  WORK="python $R $RUNS --worker $i --workers $W --steps $STEPS --deadline $DEADLINE $Q $EXTRA"
+  FILL=":"; [ -n "${FILL_STEPS:-}" ] && FILL="timeout \$(left 10) python $R $RUNS --worker $i --steps $FILL_STEPS --deadline $DEADLINE $Q ${FILL_ARGS:-}"   # FILL_STEPS/FILL_ARGS: shorter runs for a worker the main runs no longer fit
   if [ $i -eq $((W - 1)) ] && [ "${OVERHEAD:-1}" = 1 ]; then   # OVERHEAD=0: a continued call that has its overhead row   # the last worker (fewest runs, or as many as the rest) first measures the overhead
     ( timeout $(left) python $R $RUNS --overhead --steps $STEPS $EXTRA > $L/overhead.txt 2>&1
-      timeout $(left 10) $WORK > $L/worker_$i.txt 2>&1 ) &
-  else timeout $(left 10) $WORK > $L/worker_$i.txt 2>&1 & fi
+      timeout $(left 10) $WORK > $L/worker_$i.txt 2>&1; eval $FILL >> $L/worker_$i.txt 2>&1 ) &
+  else ( timeout $(left 10) $WORK > $L/worker_$i.txt 2>&1; eval $FILL >> $L/worker_$i.txt 2>&1 ) & fi
 done
 wait
 (nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || echo cpu) > $L/gpu.txt; echo "commit $COMMIT; wall $(( $(date +%s) - T0 )) s" >> $L/gpu.txt

@@ -9,6 +9,7 @@ after 75% of training) and one of its rules. The final validation loss is a sepa
 
     python gpu/topo2_run.py --calibrate --out CAL.json         # ms per optimizer step of the heaviest arm (ema, density 0.5)
     python gpu/topo2_run.py --worker I --workers 5 --out RUNS.jsonl --steps N --deadline T   # runs i ≡ I (mod 5), seed-major
+    python gpu/topo2_run.py --worker I --claims DIR --out RUNS.jsonl --steps N --deadline T   # a queue: the next run no worker sharing DIR has taken
     python gpu/topo2_run.py --overhead --out RUNS.jsonl --steps N # hooks alone vs hooks + decisions, one process, interleaved
 
 `--lrs 5e-4 2e-3 --arms static matched` adds the learning-rate sweep of the Block-ELL arm and its matched dense (rows keyed
@@ -136,20 +137,40 @@ def _rows(path)->list:
         except ValueError: pass
     return out
 
+def _claim(a, key)->bool:
+    "With `--claims DIR`: take the run `key` for this worker (False: another worker of this call has it)"
+    if not a.claims: return True
+    os.makedirs(a.claims, exist_ok=True)
+    f = os.path.join(a.claims, '_'.join(f"{key[k]}" for k in KEY) + '.claim')
+    try: os.close(os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY)); return True
+    except FileExistsError: return False
+
+def _pace(a)->float|None:
+    "The slowest seconds per step any worker of this call has seen (files in `--claims`), or None"
+    fs = [os.path.join(a.claims, f) for f in os.listdir(a.claims) if f.startswith('pace.')] if a.claims and os.path.isdir(a.claims) else []
+    v = [float(open(f).read() or 0) for f in fs]
+    return max(v) if v else None
+
 def worker(a, data):
-    runs = [r for i, r in enumerate(run_list(a)) if i % a.workers == a.worker]
-    est = None
+    "Run this worker's share: runs i ≡ `--worker` (mod `--workers`), or with `--claims` any run no other worker has taken (a queue)"
+    runs = run_list(a) if a.claims else [r for i, r in enumerate(run_list(a)) if i % a.workers == a.worker]
+    pace = None                                                      # seconds per step, the slowest seen
     for arm, d, s, lr in runs:
         key = dict(kind='run', tag=a.tag, arm=arm, density=d, seed=s, steps=a.steps, lr=lr)
         if any(all(r.get(k) == v for k, v in key.items()) for r in _rows(a.out)): continue
         left = a.deadline - time.time() if a.deadline else math.inf
-        need = est if est is not None else a.est_s
-        if need and need * 1.1 > left:
-            append_result(a.out, dict(key, kind='skipped', why=f"{left:.0f} s left, a run takes ~{need:.0f} s", smoke=a.smoke)); continue
+        seen = max([p for p in (pace, _pace(a)) if p] or [0])
+        need = seen * a.steps if seen else a.est_s
+        if need and need * 1.1 > left:                               # a queue's worker says so once, not once per run it passes
+            why = f"{left:.0f} s left, a run takes ~{need:.0f} s"
+            if a.claims: print(f"stop: {why}", flush=True); break
+            append_result(a.out, dict(key, kind='skipped', why=why, smoke=a.smoke)); continue
+        if not _claim(a, key): continue
         t0 = time.time()
         row = one_run(a, data, arm, d, s, a.steps, lr)
         append_result(a.out, row)
-        est = max(est or 0, time.time() - t0)
+        pace = max(pace or 0, (time.time() - t0) / a.steps)
+        if a.claims: open(os.path.join(a.claims, f'pace.{os.getpid()}'), 'w').write(f'{pace:.6f}')
         print(f"{arm:6s} d={d:<5} seed {s} lr {lr:g}: final val {row['final_val']:.4f}  {row['train_s']:.0f} s  swaps {row.get('swaps', '-')}", flush=True)
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -159,6 +180,7 @@ p.add_argument('--calibrate', action='store_true'); p.add_argument('--count', ac
 p.add_argument('--worker', type=int, default=0); p.add_argument('--workers', type=int, default=1)
 p.add_argument('--steps', type=int, default=3000); p.add_argument('--deadline', type=float, default=0, help='epoch seconds; 0: none')
 p.add_argument('--est-s', type=float, default=0, help='expected seconds of one run before the first has ended (0: unknown)')
+p.add_argument('--claims', default=None, metavar='DIR', help="a queue: workers sharing DIR take the next run no one has (and share their pace), instead of i ≡ worker (mod workers)")
 p.add_argument('--arms', nargs='+', default=list(ARMS), choices=ARMS)
 p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2]); p.add_argument('--densities', type=float, nargs='+', default=[0.5, 0.25, 0.125])
 p.add_argument('--vocab', type=int, default=8192); p.add_argument('--seq', type=int, default=256); p.add_argument('--batch', type=int, default=32)
