@@ -146,7 +146,7 @@ def _claim(a, key)->bool:
     except FileExistsError: return False
 
 def _pace(a)->float|None:
-    "The slowest seconds per step any worker of this call has seen (files in `--claims`), or None"
+    "Seconds per step of the slowest worker's latest run in this call (files in `--claims`; the load now, not at the call's start), or None"
     fs = [os.path.join(a.claims, f) for f in os.listdir(a.claims) if f.startswith('pace.')] if a.claims and os.path.isdir(a.claims) else []
     v = [float(open(f).read() or 0) for f in fs]
     return max(v) if v else None
@@ -159,7 +159,7 @@ def worker(a, data):
         key = dict(kind='run', tag=a.tag, arm=arm, density=d, seed=s, steps=a.steps, lr=lr)
         if any(all(r.get(k) == v for k, v in key.items()) for r in _rows(a.out)): continue
         left = a.deadline - time.time() if a.deadline else math.inf
-        seen = max([p for p in (pace, _pace(a)) if p] or [0])
+        seen = (_pace(a) or pace) if a.claims else pace
         need = seen * a.steps if seen else a.est_s
         if need and need * 1.1 > left:                               # a queue's worker says so once, not once per run it passes
             why = f"{left:.0f} s left, a run takes ~{need:.0f} s"
@@ -169,7 +169,7 @@ def worker(a, data):
         t0 = time.time()
         row = one_run(a, data, arm, d, s, a.steps, lr)
         append_result(a.out, row)
-        pace = max(pace or 0, (time.time() - t0) / a.steps)
+        pace = (time.time() - t0) / a.steps if a.claims else max(pace or 0, (time.time() - t0) / a.steps)   # a queue: the latest run
         if a.claims: open(os.path.join(a.claims, f'pace.{os.getpid()}'), 'w').write(f'{pace:.6f}')
         print(f"{arm:6s} d={d:<5} seed {s} lr {lr:g}: final val {row['final_val']:.4f}  {row['train_s']:.0f} s  swaps {row.get('swaps', '-')}", flush=True)
 
