@@ -931,7 +931,7 @@ def v2_verdicts(rows:list, arm:str='dynamic', lo:float=40, hi:float=60, bound:fl
         d, s = mean_ci(f('dense')), mean_ci(f(arm))
         if np.isfinite(d[0]):
             h1 = (f'not run: no {arm} rows' if not np.isfinite(s[0]) else
-                  'untestable: dense forgot {:.0f}%, outside {:g}–{:g}%'.format(d[0], lo, hi) if not lo <= d[0] <= hi else _judge(s, bound, '%'))
+                  'untestable: dense forgot {:.1f}%, outside {:g}–{:g}%'.format(d[0], lo, hi) if not lo <= d[0] <= hi else _judge(s, bound, '%'))
             out.append(dict(plastic=pl, hypothesis=f'H1: {arm} forgets < {bound:g}% where dense forgets {lo:g}–{hi:g}%', n=len(f(arm)),
                             dense=d, arm=s, dense_minus_arm=paired_ci(rows, 'dense', arm, 'forgetting', pl), verdict=h1))
         for a in ('dynamic', 'routed'):
