@@ -18,4 +18,4 @@ STEPS=3300 OVERHEAD=${OVERHEAD:-0} TOPO2_QUEUE=1 TOPO2_W=${TOPO2_W:-6} BUDGET=$B
 wait
 rm -rf $OUT/forget2/phase_a
 echo "forget2 rows: $(cat $OUT/forget2/forget2_runs.jsonl 2>/dev/null | wc -l); topo2 rows: $T0 copied in, $(wc -l < $OUT/topo2/topo2_runs.jsonl) now"
-tail -n 3 $OUT/forget2_console.txt $OUT/topo2_console.txt 2>/dev/null
+tail -n 3 $OUT/forget2_console.txt $OUT/topo2_console.txt 2>/dev/null || true   # FORGET=0 writes no forget2 console

@@ -60,13 +60,16 @@ def slot_counts(frac:float,      # share of the layer's R·K active slots to con
     return n, (q - math.floor(q + 1e-9)) if frac > 0 else carry
 
 # %% ../nbs/08_topology.ipynb #ee1e49c4
+def _norm32(t:Tensor, dim)->Tensor:
+    "Euclidean norm of `t` over `dim` in float32: one reduction, half and bfloat16 accumulated in float32 without a float copy of `t`"
+    return torch.linalg.vector_norm(t, dim=dim, dtype=torch.float32 if t.dtype in (torch.float16, torch.bfloat16) else None).float()
+
 def block_norms(t:Tensor,             # (..., n) activations or output gradients
                 B:int,                # block size; n must be a multiple
                 per_token:bool=False  # keep the token axis
                )->Tensor:             # (n/B,) over all tokens, or (M, n/B) per token
     "Euclidean norms of the B-wide feature blocks of `t`, in float32"
-    t = t.detach().reshape(-1, t.shape[-1] // B, B).float()
-    return t.norm(dim=2) if per_token else t.square().sum((0, 2)).sqrt()
+    return _norm32(t.detach().reshape(-1, t.shape[-1] // B, B), 2 if per_token else (0, 2))
 
 def growth_proxy(x:Tensor,            # (..., in) layer input
                  dy:Tensor,           # (..., out) gradient of the layer output
@@ -114,7 +117,7 @@ RULES = {'ema': {}, 'rigl': dict(swap_ratio=0.0, eps=0.0), 'set': dict(swap_rati
 def block_magnitudes(t:Tensor         # (R, K, B, B) block values, or their gradient
                     )->Tensor:        # (R, K)
     "Frobenius norm of each active block, in float32: of the values, what RigL and SET prune by; of the gradient, the EMA rule's retention score"
-    return t.detach().float().square().sum((2, 3)).sqrt()
+    return _norm32(t.detach(), (2, 3))
 
 def dense_block_grads(x:Tensor,       # (..., in) layer input
                       dy:Tensor,      # (..., out) gradient of the layer output
@@ -251,8 +254,8 @@ def _forward_hook(self:DynamicTopology, name):
             a = block_norms(inputs[0], m.block_size, per_token)                   # (C,) or (M, C)
             def on_grad(dy):
                 e = block_norms(dy, m.block_size, per_token)                      # (R,) or (M, R)
-                s = self._state(name)
-                s['acc'] += (e.T @ a) if per_token else torch.outer(e, a)
+                acc = self._state(name)['acc']                                   # one fused multiply-add into the sum
+                acc.addmm_(e.T, a) if per_token else acc.addr_(e, a)
             out.register_hook(on_grad)
         elif self.rule == 'rigl' and self._decides_after(self.n_updates) > 0:  # RigL: the dense gradient, before a decision only
             x = inputs[0]
@@ -265,14 +268,15 @@ def _forward_hook(self:DynamicTopology, name):
 def before_step(self:DynamicTopology, model, opt, step:int):
     "Fold this step's block gradient norms into `keep` and the accumulated growth scores into `grow` (rule 'rigl': replace them)"
     rigl_now = self.rule == 'rigl' and self._decides_after(self.n_updates) > 0
-    for n, m in self.layers.items():
-        s = self._state(n)
-        if m.values.grad is not None:
-            if self.rule == 'ema': s['keep'].mul_(self.alpha_keep).add_(block_magnitudes(m.values.grad), alpha=1 - self.alpha_keep)
-            s['age'] += 1
-        if self.rule == 'ema': s['grow'].mul_(self.alpha_grow).add_(s['acc'], alpha=1 - self.alpha_grow)
-        elif rigl_now: s['grow'].copy_(s['acc'])
-        s['acc'].zero_()
+    S = [(self._state(n), m) for n, m in self.layers.items()]
+    G = [(s, m) for s, m in S if m.values.grad is not None]
+    if G:                                                  # every layer at once (`_foreach`): a step's launches do not grow with the layer count
+        if self.rule == 'ema': torch._foreach_lerp_([s['keep'] for s, _ in G], [block_magnitudes(m.values.grad) for _, m in G], 1 - self.alpha_keep)
+        torch._foreach_add_([s['age'] for s, _ in G], 1)
+    grow, acc = [s['grow'] for s, _ in S], [s['acc'] for s, _ in S]
+    if self.rule == 'ema': torch._foreach_lerp_(grow, acc, 1 - self.alpha_grow)   # grow ← α·grow + (1 − α)·acc
+    elif rigl_now: torch._foreach_copy_(grow, acc)
+    torch._foreach_zero_(acc)
     self.n_updates += 1
 
 @patch
