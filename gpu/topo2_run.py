@@ -154,7 +154,7 @@ def _pace(a)->float|None:
 def worker(a, data):
     "Run this worker's share: runs i ≡ `--worker` (mod `--workers`), or with `--claims` any run no other worker has taken (a queue)"
     runs = run_list(a) if a.claims else [r for i, r in enumerate(run_list(a)) if i % a.workers == a.worker]
-    pace = None                                                      # seconds per step, the slowest seen
+    pace = None                                                      # seconds per step: the slowest run seen (a queue: the latest)
     for arm, d, s, lr in runs:
         key = dict(kind='run', tag=a.tag, arm=arm, density=d, seed=s, steps=a.steps, lr=lr)
         if any(all(r.get(k) == v for k, v in key.items()) for r in _rows(a.out)): continue

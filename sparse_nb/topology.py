@@ -270,7 +270,7 @@ def before_step(self:DynamicTopology, model, opt, step:int):
     rigl_now = self.rule == 'rigl' and self._decides_after(self.n_updates) > 0
     S = [(self._state(n), m) for n, m in self.layers.items()]
     G = [(s, m) for s, m in S if m.values.grad is not None]
-    if G:                                                  # every layer at once (`_foreach`): a step's launches do not grow with the layer count
+    if G:                                                  # the EMA updates of every layer at once (`_foreach`): a few launches, not a few per layer
         if self.rule == 'ema': torch._foreach_lerp_([s['keep'] for s, _ in G], [block_magnitudes(m.values.grad) for _, m in G], 1 - self.alpha_keep)
         torch._foreach_add_([s['age'] for s, _ in G], 1)
     grow, acc = [s['grow'] for s, _ in S], [s['acc'] for s, _ in S]
