@@ -10,6 +10,7 @@ last run's wall time says cannot end before DEADLINE (a `time.time()` value), an
 a partial row beside RESULTS. `--smoke`: a 1-layer C=32 model, 2 steps a run, on CPU (plumbing check).
 `--ext`: the session-6 extension (`EXT`): every arm at three rates (5e-4, 1e-3, 2e-3) for every seed, so that each arm can be
 compared at its own best rate; runs already in RESULTS (same key) are not run again.
+`--low`: every arm at 2.5e-4 for every seed (session 8), below the extension's grid, whose bottom (5e-4) was the matched arm's best.
 """
 import sys, time, json
 import torch
@@ -18,6 +19,7 @@ from sparse_nb.data import load_data
 from sparse_nb.band_sweep import bands2_plan, plan_queues, bands2_run, epoch_steps, B2_EXT_LRS
 
 EXT = dict(lrs=B2_EXT_LRS, lr_seeds=range(5))   # --ext: the rate sweep on all five seeds, bracketing session 5's best (1e-3)
+LOW = dict(lrs=(2.5e-4,), lr_seeds=range(5))    # --low: one rate below that grid, so that the matched arm's best (5e-4, its bottom) is bracketed
 
 def setting(smoke:bool):
     "(model, FC2 bandwidth, `TrainConfig` overrides) of the real run or the CPU smoke run"
@@ -25,7 +27,8 @@ def setting(smoke:bool):
     return GPTConfig.preset('tiny'), 256, dict(device='cuda')
 
 if __name__ == '__main__':
-    args = [a for a in sys.argv[1:] if a not in ('--smoke', '--ext')]; smoke, ext = '--smoke' in sys.argv, '--ext' in sys.argv
+    args = [a for a in sys.argv[1:] if a not in ('--smoke', '--ext', '--low')]; smoke = '--smoke' in sys.argv
+    ext = EXT if '--ext' in sys.argv else LOW if '--low' in sys.argv else None
     torch.set_num_threads(1)
     data = load_data('tinystories')
     base, bw, kw = setting(smoke)
@@ -34,7 +37,7 @@ if __name__ == '__main__':
         sys.exit()
     k, n, results, deadline = int(args[1]), int(args[2]), args[3], float(args[4])
     plan = (bands2_plan(base, bw, seeds=range(n), lr_seeds=(0,)) if smoke else
-            bands2_plan(base, bw, seeds=range(n), lrs=EXT['lrs'], lr_seeds=[s for s in EXT['lr_seeds'] if s < n]) if ext else bands2_plan(base, bw, seeds=range(n)))
+            bands2_plan(base, bw, seeds=range(n), lrs=ext['lrs'], lr_seeds=[s for s in ext['lr_seeds'] if s < n]) if ext else bands2_plan(base, bw, seeds=range(n)))
     last = 0.0
     for spec in plan_queues(plan, n)[k]:
         left = deadline - time.time()
