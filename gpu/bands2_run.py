@@ -10,7 +10,8 @@ last run's wall time says cannot end before DEADLINE (a `time.time()` value), an
 a partial row beside RESULTS. `--smoke`: a 1-layer C=32 model, 2 steps a run, on CPU (plumbing check).
 `--ext`: the session-6 extension (`EXT`): every arm at three rates (5e-4, 1e-3, 2e-3) for every seed, so that each arm can be
 compared at its own best rate; runs already in RESULTS (same key) are not run again.
-`--low`: every arm at 2.5e-4 for every seed (session 8), below the extension's grid, whose bottom (5e-4) was the matched arm's best.
+`--low`: every arm at 2.5e-4 for every seed (session 8), below the extension's grid, whose bottom (5e-4) was the matched arm's best;
+`--at LR`: every arm at LR for every seed (session 8: 4e-3, which the first sweep ran on seeds 0-1 only).
 """
 import sys, time, json
 import torch
@@ -27,8 +28,10 @@ def setting(smoke:bool):
     return GPTConfig.preset('tiny'), 256, dict(device='cuda')
 
 if __name__ == '__main__':
-    args = [a for a in sys.argv[1:] if a not in ('--smoke', '--ext', '--low')]; smoke = '--smoke' in sys.argv
-    ext = EXT if '--ext' in sys.argv else LOW if '--low' in sys.argv else None
+    argv = sys.argv[1:]; at = None
+    if '--at' in argv: i = argv.index('--at'); at = float(argv[i + 1]); argv = argv[:i] + argv[i + 2:]
+    args = [a for a in argv if a not in ('--smoke', '--ext', '--low')]; smoke = '--smoke' in sys.argv
+    ext = EXT if '--ext' in sys.argv else LOW if '--low' in sys.argv else dict(lrs=(at,), lr_seeds=range(5)) if at else None
     torch.set_num_threads(1)
     data = load_data('tinystories')
     base, bw, kw = setting(smoke)
