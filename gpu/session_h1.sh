@@ -1,7 +1,7 @@
 #!/bin/bash
 # Session 8, device call 1 (issue 19): (1) the hook-overhead row re-timed alone on a quiet GPU after the leaner hooks
 # (_norm32, addr_, _foreach updates; 136 → 36 extra ops a step on CPU), at the study's 3,300 steps, 5 rounds × 30 steps;
-# (2) the rest of the Block-ELL learning-rate sweep (gpu/session_g1.sh: static and matched at 5e-4…4e-3, seeds 0-4,
+# (2) the rest of the Block-ELL learning-rate sweep (static and matched at 5e-4…4e-3, seeds 0-4,
 # 1,500 steps) on one queue of TOPO2_W workers; rows already in results/topo2_runs.jsonl are skipped. ≤ BUDGET s in all.
 # Usage (repo root): bash gpu/session_h1.sh OUTDIR     (SPARSE_NB_COMMIT set by the caller)
 OUT=$1; COMMIT=${SPARSE_NB_COMMIT:-local}; T0=$(date +%s)
