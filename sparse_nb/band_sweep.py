@@ -27,13 +27,14 @@ from .train import TrainConfig, train, build_model
 
 
 # %% auto #0
-__all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS', 'B2_HEAD_LR', 'B2_EXT_LRS', 'ONE_EPOCH',
-           'UNPRODUCIBLE', 'band_config', 'band_runs', 'unscale_band_init_', 'data_id', 'sweep_key', 'row_key',
-           'find_result', 'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep', 'ci_verdict',
-           'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData', 'epoch_steps',
-           'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
-           'bands2_comparisons', 'best_lr', 'bands2_best_comparisons', 'lr_table', 'plot_bands2', 'bands_headline',
-           'read_sweep_rows', 'sweep_cli', 'kernel_path_rerun', 'kernel_path_table']
+__all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS', 'B2_HEAD_LR', 'B2_EXT_LRS', 'B2_BEST_LRS',
+           'ONE_EPOCH', 'UNPRODUCIBLE', 'band_config', 'band_runs', 'unscale_band_init_', 'data_id', 'sweep_key',
+           'row_key', 'find_result', 'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep',
+           'ci_verdict', 'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData',
+           'epoch_steps', 'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
+           'bands2_comparisons', 'best_lr', 'bands2_best_comparisons', 'held_out_deltas', 'best_rate_deltas',
+           'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli', 'kernel_path_rerun',
+           'kernel_path_table']
 
 # %% ../nbs/12_band_sweep.ipynb #a504ff4e
 REF_TRAIN = dict(steps=5000, batch_size=16, seq_len=256, lr=3e-4, min_lr=3e-4, warmup=0, weight_decay=0.0,
@@ -333,6 +334,7 @@ def epoch_steps(data, batch_size:int, seq_len:int)->int:
 B2_LRS = (1e-3, 2e-3, 4e-3)   # the learning-rate sweep; the middle one is the headline rate
 B2_HEAD_LR = 2e-3
 B2_EXT_LRS = (5e-4, 1e-3, 2e-3)   # the extension (session 6): every arm at these rates for every seed, bracketing the first sweep's best (1e-3)
+B2_BEST_LRS = (2.5e-4,) + B2_EXT_LRS + (4e-3,)   # the grid each arm's best rate is picked from (session 8 ran 2.5e-4 and 4e-3 on every seed)
 ONE_EPOCH = dict(warmup=-1, min_lr=0.0, eval_iters=40)   # over `REF_TRAIN`: 5% warmup, cosine to lr/10, 40 validation batches
 
 def bands2_plan(base:GPTConfig=None, # model to band (default 'tiny')
@@ -415,7 +417,7 @@ def best_lr(rows:list, run:str, lrs=None)->tuple:
     if not common: return None, []
     return min(by, key=lambda lr: np.mean([by[lr][s] for s in common])), common
 
-def bands2_best_comparisons(rows:list, lrs=B2_EXT_LRS)->tuple:
+def bands2_best_comparisons(rows:list, lrs=B2_BEST_LRS)->tuple:
     "(comparisons, best) with each arm at its own best rate of `lrs` (over the seeds all of them have); ([], best) if an arm lacks one"
     A = bands2_arms(rows); best = {k: best_lr(rows, A[k], lrs) for k in A if A[k]}
     if len(best) < 3 or any(b is None or sorted({r['lr'] for r in rows if r['run'] == A[k] and r['lr'] in lrs}) != sorted(lrs)
@@ -424,6 +426,23 @@ def bands2_best_comparisons(rows:list, lrs=B2_EXT_LRS)->tuple:
     return [(f"{at('band')} vs {at('base')} (same shape)", s('band'), s('base')),
             (f"{at('band')} vs {at('matched')} (same nonzero MLP params)", s('band'), s('matched')),
             (f"{at('matched')} vs {at('base')} (narrower dense)", s('matched'), s('base'))], best
+
+def held_out_deltas(rows:list, a:str, b:str, lrs=None)->dict:
+    "{seed: (Δ% of `a` vs `b`, a's rate, b's rate)}, each arm's rate picked by `best_lr` on the *other* seeds (leave one seed out)"
+    seeds = sorted(set(best_lr(rows, a, lrs)[1]) & set(best_lr(rows, b, lrs)[1])); out = {}
+    for s in seeds:
+        rest = [r for r in rows if r['seed'] != s]
+        la, lb = best_lr(rest, a, lrs)[0], best_lr(rest, b, lrs)[0]
+        if la is None or lb is None: continue
+        va, vb = _sel(rows, dict(run=a, lr=la)), _sel(rows, dict(run=b, lr=lb))
+        out[s] = (100 * (va[s] / vb[s] - 1), la, lb)
+    return out
+
+def best_rate_deltas(rows:list, a:str, b:str, lrs=None)->tuple:
+    "({seed: Δ% of run `a` vs run `b`}, a's rate, b's rate), each run at its own `best_lr` (picked on the same seeds); ({}, None, None) if either has none"
+    la, lb = best_lr(rows, a, lrs)[0], best_lr(rows, b, lrs)[0]
+    if la is None or lb is None: return {}, la, lb
+    return paired_deltas(rows, dict(run=a, lr=la), dict(run=b, lr=lb)), la, lb
 
 def lr_table(rows:list)->str:
     "Final validation loss per arm and learning rate: mean over seeds (n), the best rate marked"
@@ -439,25 +458,36 @@ def lr_table(rows:list)->str:
 
 # %% ../nbs/12_band_sweep.ipynb #cce1e04a
 def plot_bands2(rows:list, lr:float=B2_HEAD_LR, axs=None):
-    "Top: paired Δ% with 95% t-intervals of `bands2_comparisons`; bottom: final loss vs learning rate per arm, on common seeds; returns the axes"
+    "Top: paired Δ% with 95% t-intervals at `lr` and, once every arm has every rate, with each arm's rate held out (leave one seed out); bottom: final loss vs learning rate per arm, on common seeds; returns the axes"
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
     if axs is None: _, axs = plt.subplots(2, 1, figsize=(8, 6.5))
-    _, cs = compare_table(rows, bands2_comparisons(rows, lr))
-    for i, c in enumerate(cs):
-        if not c['n']: continue
-        err = [[c['mean'] - c['lo']], [c['hi'] - c['mean']]] if c['n'] > 1 else None
-        axs[0].errorbar([c['mean']], [i], xerr=err, fmt='o', capsize=4, color=f'C{i}')
-        axs[0].plot(list(c['deltas'].values()), [i] * c['n'], 'x', color=f'C{i}', alpha=.5)
-    axs[0].axvline(0, color='k', ls='--', lw=1.2); axs[0].set_yticks(range(len(cs)), [c['label'] for c in cs], fontsize=8)
-    axs[0].set(xlabel='final val loss change, paired over seeds (%)', title=f'Paired Δ and 95% CI at lr {lr:g}'); axs[0].grid(alpha=.3)
+    cmp = bands2_comparisons(rows, lr); _, cs = compare_table(rows, cmp)
+    cb = bands2_best_comparisons(rows)[0]
+    ho = [held_out_deltas(rows, a['run'], b['run'], B2_BEST_LRS) for _, a, b in cb]
+    sets = [(f'lr {lr:g}', 'o', [(c['mean'], c['lo'], c['hi'], list(c['deltas'].values())) for c in cs], .12 if ho else 0)]
+    if ho: sets.append(('each arm at its best rate, picked on the other seeds', 's',
+                        [(lambda c, d: (c['mean'], c['lo'], c['hi'], d))(t_ci(d), d) for d in ([v[0] for v in h.values()] for h in ho)], -.12))
+    for label, mk, pts, dy in sets:
+        for i, (m, lo, hi, d) in enumerate(pts):
+            if not d: continue
+            err = [[m - lo], [hi - m]] if len(d) > 1 else None
+            axs[0].errorbar([m], [i + dy], xerr=err, fmt=mk, capsize=4, color=f'C{i}', mfc='none' if mk == 's' else None, label=label if i == 0 else None)
+            axs[0].plot(d, [i + dy] * len(d), 'x', color=f'C{i}', alpha=.5)
+    axs[0].axvline(0, color='k', ls='--', lw=1.2); axs[0].set_yticks(range(len(cs)), [lbl for lbl, *_ in cmp], fontsize=8)
+    axs[0].set(xlabel='final val loss change, paired over seeds (%)', title='Paired Δ and 95% CI'); axs[0].grid(alpha=.3)
+    if ho: axs[0].set_ylim(-.5, len(cs) + .15); axs[0].legend(fontsize=7, loc='upper left', ncol=2)   # room above the top row for the key
+    lrs = sorted({r['lr'] for r in rows})
     for i, run in enumerate(dict.fromkeys(r['run'] for r in rows)):
         _, common = best_lr(rows, run)                                     # the seeds every rate of this arm has: points comparable
         v = {x: _sel(rows, dict(run=run, lr=x)) for x in sorted({r['lr'] for r in rows if r['run'] == run})}
         pts = [(x, np.mean([v[x][s] for s in common])) for x in v if common]
         if pts: axs[1].plot(*zip(*pts), 'o-' if run != 'baseline' else 'o--', color='k' if run == 'baseline' else f'C{i}', label=run)
     axs[1].set(xscale='log', xlabel='peak learning rate', ylabel='final val loss (nats/token)', title='Learning-rate sweep (mean over common seeds)')
+    axs[1].set_xticks(lrs, [f'{x:g}' for x in lrs]); axs[1].xaxis.set_minor_formatter(NullFormatter())   # the swept rates, not log-axis minors
     axs[1].grid(alpha=.3); axs[1].legend(fontsize=8)
     return axs
+
 
 # %% ../nbs/12_band_sweep.ipynb #36201dbe
 def _short(ci:dict)->str:
@@ -476,8 +506,11 @@ def bands_headline(old:list, # rows of the 5000-step equal-shape sweep (`bands_s
         f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in cs) if cs
                else 'matched-width dense, one epoch: not run yet')
     bc = bands2_best_comparisons(new)[0] if new else []
-    if bc: out.append("one epoch, each arm at its best rate of " + '/'.join(f'{x:g}' for x in B2_EXT_LRS) + " (picked on the same seeds): " + '; '.join(
+    if bc: out.append("one epoch, each arm at its best rate of " + '/'.join(f'{x:g}' for x in B2_BEST_LRS) + " (picked on the same seeds): " + '; '.join(
         f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in compare_table(new, bc)[1][:2]))
+    ho = [(a['run'], b['run'], t_ci(v[0] for v in held_out_deltas(new, a['run'], b['run'], B2_BEST_LRS).values())) for _, a, b in bc[:2]]
+    if any(c['n'] for *_, c in ho): out.append("rates picked on the other seeds (leave one out): " + '; '.join(
+        f"{a} vs {b} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for a, b, c in ho if c['n']))
     return ' · '.join(out) + ' — Δ val loss, 95% t-CI paired over seeds'
 
 # %% ../nbs/12_band_sweep.ipynb #9af20342
