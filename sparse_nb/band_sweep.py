@@ -32,9 +32,9 @@ __all__ = ['REF_TRAIN', 'SWEEP_BWS', 'SWEEP_VERSION', 'TRAIN_KEY_SKIP', 'B2_LRS'
            'row_key', 'find_result', 'band_run', 'band_sweep', 'sweep_val_table', 'sweep_final_table', 'plot_sweep',
            'ci_verdict', 'sweep_seed_stats', 'sweep_seed_table', 'mlp_nnz', 'matched_hidden', 'EpochData',
            'epoch_steps', 'bands2_plan', 'plan_queues', 'bands2_run', 'paired_deltas', 'compare_table', 'bands2_arms',
-           'bands2_comparisons', 'best_lr', 'bands2_best_comparisons', 'held_out_deltas', 'best_rate_deltas',
-           'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli', 'kernel_path_rerun',
-           'kernel_path_table']
+           'bands2_comparisons', 'best_lr', 'bands2_best_comparisons', 'held_out_deltas', 'held_out_cis',
+           'best_rate_deltas', 'lr_table', 'plot_bands2', 'bands_headline', 'read_sweep_rows', 'sweep_cli',
+           'kernel_path_rerun', 'kernel_path_table']
 
 # %% ../nbs/12_band_sweep.ipynb #a504ff4e
 REF_TRAIN = dict(steps=5000, batch_size=16, seq_len=256, lr=3e-4, min_lr=3e-4, warmup=0, weight_decay=0.0,
@@ -434,8 +434,15 @@ def held_out_deltas(rows:list, a:str, b:str, lrs=None)->dict:
         rest = [r for r in rows if r['seed'] != s]
         la, lb = best_lr(rest, a, lrs)[0], best_lr(rest, b, lrs)[0]
         if la is None or lb is None: continue
-        va, vb = _sel(rows, dict(run=a, lr=la)), _sel(rows, dict(run=b, lr=lb))
-        out[s] = (100 * (va[s] / vb[s] - 1), la, lb)
+        d = paired_deltas(rows, dict(run=a, lr=la), dict(run=b, lr=lb))
+        if s in d: out[s] = (d[s], la, lb)
+    return out
+
+def held_out_cis(rows:list, comps:list, lrs=B2_BEST_LRS)->list:
+    "For each (label, a, b) of `comps`: `t_ci` of `held_out_deltas(rows, a's run, b's run, lrs)`, with those `deltas` added"
+    out = []
+    for _, a, b in comps:
+        ho = held_out_deltas(rows, a['run'], b['run'], lrs); out.append(dict(t_ci(v[0] for v in ho.values()), deltas=ho))
     return out
 
 def best_rate_deltas(rows:list, a:str, b:str, lrs=None)->tuple:
@@ -464,10 +471,10 @@ def plot_bands2(rows:list, lr:float=B2_HEAD_LR, axs=None):
     if axs is None: _, axs = plt.subplots(2, 1, figsize=(8, 6.5))
     cmp = bands2_comparisons(rows, lr); _, cs = compare_table(rows, cmp)
     cb = bands2_best_comparisons(rows)[0]
-    ho = [held_out_deltas(rows, a['run'], b['run'], B2_BEST_LRS) for _, a, b in cb]
-    sets = [(f'lr {lr:g}', 'o', [(c['mean'], c['lo'], c['hi'], list(c['deltas'].values())) for c in cs], .12 if ho else 0)]
-    if ho: sets.append(('each arm at its best rate, picked on the other seeds', 's',
-                        [(lambda c, d: (c['mean'], c['lo'], c['hi'], d))(t_ci(d), d) for d in ([v[0] for v in h.values()] for h in ho)], -.12))
+    ho = held_out_cis(rows, cb)
+    pts = lambda cs, f: [(c['mean'], c['lo'], c['hi'], [f(v) for v in c['deltas'].values()]) for c in cs]
+    sets = [(f'lr {lr:g}', 'o', pts(cs, lambda v: v), .12 if ho else 0)]
+    if ho: sets.append(('each arm at its best rate, picked on the other seeds', 's', pts(ho, lambda v: v[0]), -.12))
     for label, mk, pts, dy in sets:
         for i, (m, lo, hi, d) in enumerate(pts):
             if not d: continue
@@ -508,7 +515,7 @@ def bands_headline(old:list, # rows of the 5000-step equal-shape sweep (`bands_s
     bc = bands2_best_comparisons(new)[0] if new else []
     if bc: out.append("one epoch, each arm at its best rate of " + '/'.join(f'{x:g}' for x in B2_BEST_LRS) + " (picked on the same seeds): " + '; '.join(
         f"{c['label']} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for c in compare_table(new, bc)[1][:2]))
-    ho = [(a['run'], b['run'], t_ci(v[0] for v in held_out_deltas(new, a['run'], b['run'], B2_BEST_LRS).values())) for _, a, b in bc[:2]]
+    ho = [(a['run'], b['run'], c) for (_, a, b), c in zip(bc[:2], held_out_cis(new, bc[:2]))]
     if any(c['n'] for *_, c in ho): out.append("rates picked on the other seeds (leave one out): " + '; '.join(
         f"{a} vs {b} {c['mean']:+.2f}% [{c['lo']:+.2f}, {c['hi']:+.2f}] (n={c['n']}, {_short(c)})" for a, b, c in ho if c['n']))
     return ' · '.join(out) + ' — Δ val loss, 95% t-CI paired over seeds'
